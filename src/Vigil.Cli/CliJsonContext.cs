@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Vigil.Store;
+
+namespace Vigil.Cli;
+
+/// <summary>Source-generated JSON for the records the CLI prints (camelCase, indented).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(IReadOnlyList<DrvMismatch>))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Vigil.Cli.Commands;
+using Vigil.Nix;
+using Vigil.Store;
+
+namespace Vigil.Cli;
+
+/// <summary>Builds the <c>vigil</c> command tree and maps failures to the exit-code contract (0 ok, 1 findings, 2 bad input).</summary>
+public static class VigilApp
+{
+    public const int Success = 0;
+    public const int Findings = 1;
+    public const int InputError = 2;
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand(
+            "Vigil keeps a Nix package set honest: it reads Nix's own formats natively, tracks every fixed-output\n" +
+            "derivation (FOD), and checks them. Commands that read the store honour NIX_REMOTE\n" +
+            "(e.g. local?root=/tmp/chroot) or --store, like nix itself.");
+        root.Subcommands.Add(DrvCommands.Build(context));
+        root.Subcommands.Add(HashCommand.Build(context));
+        root.Subcommands.Add(NarCommands.Build(context));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var stderr = context.Error;
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await stderr.WriteLineAsync($"vigil: {error.Message}").ConfigureAwait(false);
+            }
+            await stderr.WriteLineAsync("Try 'vigil --help' (or 'vigil COMMAND --help') for usage.").ConfigureAwait(false);
+            return InputError;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NixFormatException or StoreException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
+        {
+            await context.Out.FlushAsync().ConfigureAwait(false);
+            await stderr.WriteLineAsync($"vigil: {e.Message}").ConfigureAwait(false);
+            return InputError;
+        }
+    }
+}

@@ -1,0 +1,374 @@
+using System.Text;
+using Vigil.Nix.StorePaths;
+using Vigil.Nix.Text;
+
+namespace Vigil.Nix.Derivations;
+
+/// <summary>
+/// Parses the <c>Derive(…)</c> ATerm of Nix 2.8 (grammar in docs/nix-formats.md §3.1). Lists are
+/// put into canonical order as Nix's maps would; duplicate keys are rejected. Every failure is a
+/// <see cref="NixFormatException"/> naming the byte offset.
+/// </summary>
+public static class ATermReader
+{
+    private const string Format = "derivation";
+
+    /// <summary>Maximum accepted size; a bigger file is not a derivation anyone wrote by hand or tool.</summary>
+    public const int MaxSize = 256 * 1024 * 1024;
+
+    public static Derivation Parse(ReadOnlySpan<byte> aterm, string name, StoreDir? storeDir = null)
+    {
+        if (aterm.Length > MaxSize)
+        {
+            throw new NixFormatException(Format, 0, $"derivation is {aterm.Length} bytes, more than the {MaxSize}-byte limit");
+        }
+        var reader = new Reader(aterm, storeDir ?? StoreDir.Default);
+        return reader.ReadDerivation(name);
+    }
+
+    /// <summary>The derivation name from its path: base name without hash part and <c>.drv</c>.</summary>
+    public static string NameFromPath(string drvPath)
+    {
+        var slash = drvPath.LastIndexOf('/');
+        var baseName = drvPath[(slash + 1)..];
+        if (baseName.Length < StorePath.HashLength + 2 || !baseName.EndsWith(".drv", StringComparison.Ordinal))
+        {
+            throw new NixFormatException("store path", 0, $"'{drvPath}' is not a .drv store path");
+        }
+        return baseName[(StorePath.HashLength + 1)..^4];
+    }
+
+    private ref struct Reader
+    {
+        private readonly ReadOnlySpan<byte> _input;
+        private readonly StoreDir _storeDir;
+        private int _pos;
+
+        public Reader(ReadOnlySpan<byte> input, StoreDir storeDir)
+        {
+            _input = input;
+            _storeDir = storeDir;
+            _pos = 0;
+        }
+
+        public Derivation ReadDerivation(string name)
+        {
+            Expect("Derive(");
+            var outputs = ReadOutputs();
+            Expect(",");
+            var inputDrvs = ReadInputDrvs();
+            Expect(",");
+            var inputSrcsAt = _pos;
+            var inputSrcs = ReadPathList();
+            EnsureSortedUnique(inputSrcs, inputSrcsAt, "input source");
+            Expect(",");
+            var platform = ReadString();
+            Expect(",");
+            var builder = ReadString();
+            Expect(",");
+            var args = ReadStringList();
+            Expect(",");
+            var env = ReadEnv();
+            Expect(")");
+            if (_pos != _input.Length)
+            {
+                throw Error("unexpected data after the end of the derivation");
+            }
+            return new Derivation(name, outputs, inputDrvs, inputSrcs, platform, builder, args, env);
+        }
+
+        private List<DerivationOutput> ReadOutputs()
+        {
+            var outputs = new List<DerivationOutput>();
+            Expect("[");
+            while (!TryConsume((byte)']'))
+            {
+                if (outputs.Count > 0)
+                {
+                    Expect(",");
+                }
+                var at = _pos;
+                Expect("(");
+                var outName = ReadAscii("output name");
+                if (StorePathName.Check(outName) is { } bad)
+                {
+                    throw new NixFormatException(Format, at, $"output name '{outName}': {bad.Reason}");
+                }
+                Expect(",");
+                var pathAt = _pos;
+                var path = ReadAscii("output path");
+                if (path.Length > 0)
+                {
+                    _storeDir.Parse(path, pathAt);
+                }
+                Expect(",");
+                var hashAlgo = ReadAscii("hash algorithm");
+                Expect(",");
+                var hash = ReadAscii("hash");
+                Expect(")");
+                try
+                {
+                    outputs.Add(new DerivationOutput(outName, path, hashAlgo, hash));
+                }
+                catch (NixFormatException e)
+                {
+                    throw new NixFormatException(Format, at, $"output '{outName}': {e.Reason}");
+                }
+            }
+            outputs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            for (var i = 1; i < outputs.Count; i++)
+            {
+                if (outputs[i].Name == outputs[i - 1].Name)
+                {
+                    throw Error($"duplicate output '{outputs[i].Name}'");
+                }
+            }
+            return outputs;
+        }
+
+        private List<InputDerivation> ReadInputDrvs()
+        {
+            var inputs = new List<InputDerivation>();
+            var listAt = _pos;
+            Expect("[");
+            while (!TryConsume((byte)']'))
+            {
+                if (inputs.Count > 0)
+                {
+                    Expect(",");
+                }
+                Expect("(");
+                var pathAt = _pos;
+                var path = ReadAscii("input derivation path");
+                _storeDir.Parse(path, pathAt);
+                Expect(",");
+                var outputsAt = _pos;
+                var outputs = new List<string>();
+                Expect("[");
+                while (!TryConsume((byte)']'))
+                {
+                    if (outputs.Count > 0)
+                    {
+                        Expect(",");
+                    }
+                    outputs.Add(ReadAscii("output name"));
+                }
+                outputs.Sort(StringComparer.Ordinal);
+                EnsureSortedUnique(outputs, outputsAt, "output name");
+                Expect(")");
+                inputs.Add(new InputDerivation(path, outputs));
+            }
+            inputs.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+            for (var i = 1; i < inputs.Count; i++)
+            {
+                if (inputs[i].Path == inputs[i - 1].Path)
+                {
+                    throw new NixFormatException(Format, listAt, $"duplicate input derivation '{inputs[i].Path}'");
+                }
+            }
+            return inputs;
+        }
+
+        private List<string> ReadPathList()
+        {
+            var paths = new List<string>();
+            Expect("[");
+            while (!TryConsume((byte)']'))
+            {
+                if (paths.Count > 0)
+                {
+                    Expect(",");
+                }
+                var at = _pos;
+                var path = ReadAscii("store path");
+                _storeDir.Parse(path, at);
+                paths.Add(path);
+            }
+            paths.Sort(StringComparer.Ordinal);
+            return paths;
+        }
+
+        private List<byte[]> ReadStringList()
+        {
+            var list = new List<byte[]>();
+            Expect("[");
+            while (!TryConsume((byte)']'))
+            {
+                if (list.Count > 0)
+                {
+                    Expect(",");
+                }
+                list.Add(ReadString());
+            }
+            return list;
+        }
+
+        private List<EnvVariable> ReadEnv()
+        {
+            var env = new List<EnvVariable>();
+            var at = _pos;
+            Expect("[");
+            var sorted = true;
+            while (!TryConsume((byte)']'))
+            {
+                if (env.Count > 0)
+                {
+                    Expect(",");
+                }
+                Expect("(");
+                var key = ReadString();
+                Expect(",");
+                var value = ReadString();
+                Expect(")");
+                if (env.Count > 0 && env[^1].Key.AsSpan().SequenceCompareTo(key) >= 0)
+                {
+                    sorted = false;
+                }
+                env.Add(new EnvVariable(key, value));
+            }
+            if (!sorted)
+            {
+                env.Sort(static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+                for (var i = 1; i < env.Count; i++)
+                {
+                    if (env[i].Key.AsSpan().SequenceEqual(env[i - 1].Key))
+                    {
+                        throw new NixFormatException(Format, at, $"duplicate environment variable '{ByteStrings.Display(env[i].Key)}'");
+                    }
+                }
+            }
+            return env;
+        }
+
+        private void EnsureSortedUnique(List<string> items, int at, string what)
+        {
+            items.Sort(StringComparer.Ordinal);
+            for (var i = 1; i < items.Count; i++)
+            {
+                if (items[i] == items[i - 1])
+                {
+                    throw new NixFormatException(Format, at, $"duplicate {what} '{items[i]}'");
+                }
+            }
+        }
+
+        /// <summary>A string field that must be printable ASCII (paths, names, algorithms).</summary>
+        private string ReadAscii(string what)
+        {
+            var at = _pos;
+            var bytes = ReadStringSpan(out var owned);
+            var span = owned ?? bytes;
+            for (var i = 0; i < span.Length; i++)
+            {
+                if (span[i] is < 0x20 or >= 0x7f)
+                {
+                    throw new NixFormatException(Format, at, $"{what} contains byte 0x{span[i]:x2}");
+                }
+            }
+            return Encoding.ASCII.GetString(span);
+        }
+
+        private byte[] ReadString()
+        {
+            var bytes = ReadStringSpan(out var owned);
+            return owned ?? bytes.ToArray();
+        }
+
+        /// <summary>
+        /// Returns the string body as a slice of the input when it has no escapes; otherwise
+        /// unescapes into <paramref name="owned"/>. <c>\n \r \t</c> map to control bytes and a
+        /// backslash before any other byte yields that byte.
+        /// </summary>
+        private ReadOnlySpan<byte> ReadStringSpan(out byte[]? owned)
+        {
+            owned = null;
+            var start = _pos;
+            if (_pos >= _input.Length || _input[_pos] != (byte)'"')
+            {
+                throw Error("expected '\"'");
+            }
+            _pos++;
+            var body = _input[_pos..];
+            var end = body.IndexOfAny((byte)'"', (byte)'\\');
+            if (end < 0)
+            {
+                throw new NixFormatException(Format, start, "unterminated string");
+            }
+            if (body[end] == (byte)'"')
+            {
+                _pos += end + 1;
+                return body[..end];
+            }
+            var buffer = new List<byte>(end + 16);
+            var i = 0;
+            while (true)
+            {
+                if (i >= body.Length)
+                {
+                    throw new NixFormatException(Format, start, "unterminated string");
+                }
+                var c = body[i];
+                if (c == (byte)'"')
+                {
+                    break;
+                }
+                if (c == (byte)'\\')
+                {
+                    if (i + 1 >= body.Length)
+                    {
+                        throw new NixFormatException(Format, start, "unterminated string");
+                    }
+                    var next = body[i + 1];
+                    buffer.Add(next switch
+                    {
+                        (byte)'n' => (byte)'\n',
+                        (byte)'r' => (byte)'\r',
+                        (byte)'t' => (byte)'\t',
+                        _ => next,
+                    });
+                    i += 2;
+                }
+                else
+                {
+                    buffer.Add(c);
+                    i++;
+                }
+            }
+            _pos += i + 1;
+            owned = buffer.ToArray();
+            return owned;
+        }
+
+        private void Expect(string token)
+        {
+            for (var i = 0; i < token.Length; i++)
+            {
+                if (_pos >= _input.Length)
+                {
+                    throw Error($"unexpected end of input, expected '{token}'");
+                }
+                if (_input[_pos] != (byte)token[i])
+                {
+                    throw Error($"expected '{token}'");
+                }
+                _pos++;
+            }
+        }
+
+        private bool TryConsume(byte c)
+        {
+            if (_pos < _input.Length && _input[_pos] == c)
+            {
+                _pos++;
+                return true;
+            }
+            if (_pos >= _input.Length)
+            {
+                throw Error("unexpected end of input");
+            }
+            return false;
+        }
+
+        private readonly NixFormatException Error(string reason) => new(Format, _pos, reason);
+    }
+}

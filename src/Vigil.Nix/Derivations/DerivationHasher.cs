@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Vigil.Nix.Derivations;
+
+/// <summary>
+/// Nix's <c>hashDerivationModulo</c> (docs/nix-formats.md §4). A fixed-output derivation hashes
+/// to <c>sha256("fixed:out:" + algo + ":" + hex + ":" + outPath)</c>, whatever its recipe; any
+/// other derivation hashes its ATerm with each input derivation replaced by that input's
+/// (unmasked) modulo hash, inputs with equal hashes merged into one entry. The input derivations
+/// are obtained through the loader the caller injects: this type does no I/O of its own.
+/// Results are memoised per drv path and the walk is iterative, so deep graphs cannot overflow the stack.
+/// </summary>
+public sealed class DerivationHasher
+{
+    private static readonly byte[] ImpureHash = SHA256.HashData("impure"u8);
+
+    private readonly Func<string, Derivation> _load;
+    private readonly ConcurrentDictionary<string, byte[]> _unmasked = new(StringComparer.Ordinal);
+
+    /// <param name="load">Returns the parsed derivation of a full <c>.drv</c> path; may throw.</param>
+    public DerivationHasher(Func<string, Derivation> load) => _load = load;
+
+    /// <summary>Number of distinct derivations hashed so far.</summary>
+    public int CachedCount => _unmasked.Count;
+
+    /// <summary>
+    /// The modulo hash. With <paramref name="mask"/> (for computing the derivation's own output
+    /// paths) output paths and the env entries named after outputs are blanked.
+    /// </summary>
+    public byte[] HashModulo(Derivation drv, bool mask)
+    {
+        ArgumentNullException.ThrowIfNull(drv);
+        if (drv.IsFixedOutput)
+        {
+            return FixedOutputHash(drv.Outputs[0]);
+        }
+        if (drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure))
+        {
+            return ImpureHash;
+        }
+        foreach (var input in drv.InputDerivations)
+        {
+            EnsureUnmasked(input.Path);
+        }
+        return HashWithInputs(drv, mask);
+    }
+
+    /// <summary>The unmasked modulo hash of an input derivation, by path.</summary>
+    public byte[] HashModulo(string drvPath)
+    {
+        EnsureUnmasked(drvPath);
+        return _unmasked[drvPath];
+    }
+
+    public static byte[] FixedOutputHash(DerivationOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + output.Path;
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text));
+    }
+
+    private byte[] HashWithInputs(Derivation drv, bool mask)
+    {
+        var replacements = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var input in drv.InputDerivations)
+        {
+            var key = Convert.ToHexStringLower(_unmasked[input.Path]);
+            if (!replacements.TryGetValue(key, out var outputs))
+            {
+                outputs = new SortedSet<string>(StringComparer.Ordinal);
+                replacements.Add(key, outputs);
+            }
+            outputs.UnionWith(input.Outputs);
+        }
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        ATermWriter.Write(drv, buffer, replacements.ToList(), mask);
+        return SHA256.HashData(buffer.WrittenSpan);
+    }
+
+    private void EnsureUnmasked(string root)
+    {
+        if (_unmasked.ContainsKey(root))
+        {
+            return;
+        }
+        // Post-order walk: a derivation is hashed once all its inputs are. A node may sit on the
+        // stack twice (reached by two parents); the second pop finds it done.
+        var loaded = new Dictionary<string, Derivation>(StringComparer.Ordinal);
+        var inProgress = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<(string Path, bool Expanded)>();
+        stack.Push((root, false));
+        while (stack.Count > 0)
+        {
+            var (path, expanded) = stack.Pop();
+            if (_unmasked.ContainsKey(path))
+            {
+                continue;
+            }
+            if (!loaded.TryGetValue(path, out var drv))
+            {
+                drv = _load(path);
+                loaded.Add(path, drv);
+            }
+            if (drv.IsFixedOutput)
+            {
+                _unmasked[path] = FixedOutputHash(drv.Outputs[0]);
+                continue;
+            }
+            if (!expanded)
+            {
+                if (!inProgress.Add(path))
+                {
+                    throw new NixFormatException("derivation", 0, $"derivation graph has a cycle through '{path}'");
+                }
+                stack.Push((path, true));
+                foreach (var input in drv.InputDerivations)
+                {
+                    if (!_unmasked.ContainsKey(input.Path))
+                    {
+                        if (inProgress.Contains(input.Path))
+                        {
+                            throw new NixFormatException("derivation", 0, $"derivation graph has a cycle through '{input.Path}'");
+                        }
+                        stack.Push((input.Path, false));
+                    }
+                }
+                continue;
+            }
+            inProgress.Remove(path);
+            loaded.Remove(path);
+            _unmasked[path] = drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure)
+                ? ImpureHash
+                : HashWithInputs(drv, mask: false);
+        }
+    }
+}
