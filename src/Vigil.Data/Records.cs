@@ -1,0 +1,22 @@
+using Vigil.Nix.Fetchers;
+
+namespace Vigil.Data;
+
+/// <summary>A scanned revision of a package set.</summary>
+/// <param name="Target">What was scanned (file, attribute, checkout), for the record.</param>
+public sealed record RevisionInfo(long Id, string Name, string Target, DateTimeOffset ScannedAt, int RootCount, int FodCount, int EvalErrorCount);
+
+/// <summary>A derivation already walked: immutable, so a rescan never reads its file again.</summary>
+public sealed record StoredDrv(string DrvPath, bool IsFod, IReadOnlyList<string> InputDrvs);
+
+/// <summary>A top-level attribute of a revision and the derivation it evaluated to.</summary>
+public sealed record RevisionRoot(string Attr, string DrvPath);
+
+/// <summary>An attribute that failed to evaluate, with Nix's message.</summary>
+public sealed record EvalErrorRecord(string Attr, string Message);
+
+/// <summary>An FOD's membership in a revision: the attributes that reach it (nearest first, capped) and how many do in all.</summary>
+public sealed record RevisionFod(string DrvPath, IReadOnlyList<string> Attrs, int AttrCount);
+
+/// <summary>An FOD of a revision as stored.</summary>
+public sealed record StoredFod(FodRecord Fod, IReadOnlyList<string> Attrs, int AttrCount);

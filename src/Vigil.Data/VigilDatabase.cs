@@ -1,0 +1,46 @@
+using Vigil.Nix.Fetchers;
+
+namespace Vigil.Data;
+
+/// <summary>
+/// Vigil's persistence: one schema on SQLite (embedded default, <c>./vigil.db</c>) or PostgreSQL.
+/// Derivations and FOD records are immutable and shared by all revisions; a revision is its
+/// roots, its FOD membership and its evaluation errors, replaced atomically on rescan.
+/// </summary>
+public abstract class VigilDatabase : IAsyncDisposable
+{
+    /// <summary>
+    /// Opens (and migrates) a database: null or empty = SQLite <c>./vigil.db</c>; a path or
+    /// <c>sqlite:PATH</c> = SQLite; <c>postgres://…</c>/<c>postgresql://…</c> or an Npgsql connection
+    /// string (<c>Host=…</c>) = PostgreSQL.
+    /// </summary>
+    public static Task<VigilDatabase> OpenAsync(string? connection, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException("filled in by the Vigil.Data implementation");
+
+    /// <summary>For messages: which database this is, without passwords.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The stored derivations among <paramref name="drvPaths"/>.</summary>
+    public abstract Task<IReadOnlyDictionary<string, StoredDrv>> FindDrvsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores walked derivations and the FOD records among them; already stored ones are left as they are. One transaction.</summary>
+    public abstract Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored FOD records among <paramref name="drvPaths"/>.</summary>
+    public abstract Task<IReadOnlyDictionary<string, FodRecord>> FindFodsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.</summary>
+    public abstract Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default);
+
+    public abstract Task<RevisionInfo?> FindRevisionAsync(string name, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<EvalErrorRecord>> ListEvalErrorsAsync(long revisionId, CancellationToken cancellationToken = default);
+
+    public abstract ValueTask DisposeAsync();
+}
