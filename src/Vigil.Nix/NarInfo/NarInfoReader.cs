@@ -6,8 +6,9 @@ namespace Vigil.Nix.NarInfo;
 
 /// <summary>
 /// Reads a <c>.narinfo</c>: lines <c>Name: value</c>, each ending in a newline. Stricter than Nix
-/// 2.8 (which skips unknown lines, ignores a repeated field and reads past a missing space), but it
-/// accepts everything Nix writes. Fields may come in any order; every known field but <c>Sig</c>
+/// 2.8, which lets most repeated fields overwrite each other, reads past a missing space after the
+/// colon, takes numbers with signs or leading zeros and an empty <c>CA</c> as none; but it accepts
+/// everything Nix writes. Unknown fields are kept (Nix ignores them). Fields may come in any order; every known field but <c>Sig</c>
 /// at most once; <c>StorePath</c>, <c>URL</c>, <c>NarHash</c> and a non-zero <c>NarSize</c> are
 /// required, as in Nix. Every failure is a <see cref="NixFormatException"/> ("narinfo") with the
 /// byte offset and the line and field it concerns.
@@ -92,6 +93,7 @@ public static class NarInfoReader
     {
         private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
         private readonly List<string> _signatures = [];
+        private readonly HashSet<string> _distinctSignatures = new(StringComparer.Ordinal);
         private readonly List<NarInfoField> _extra = [];
         private StorePath? _storePath;
         private string? _url;
@@ -155,7 +157,7 @@ public static class NarInfoReader
                     _system = value;
                     break;
                 case NarInfoSyntax.Sig:
-                    if (_signatures.Contains(value, StringComparer.Ordinal))
+                    if (!_distinctSignatures.Add(value))
                     {
                         throw place.Error(0, "the same signature appears twice");
                     }

@@ -50,7 +50,7 @@ internal static class NixKeyText
             var c = name[i];
             if (c == ':' || char.IsWhiteSpace(c) || char.IsControl(c))
             {
-                return (i, $"key name contains illegal character U+{(int)c:X4}");
+                return (i, $"has illegal character U+{(int)c:X4} in its key name");
             }
         }
         return null;
