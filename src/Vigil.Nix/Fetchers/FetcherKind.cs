@@ -21,7 +21,10 @@ public enum FetcherKind
     /// <summary>fetchFromGitLab archive form.</summary>
     GitLab,
 
-    /// <summary>fetchgit (and git forms of the forge fetchers): env <c>url</c> + <c>rev</c>.</summary>
+    /// <summary>
+    /// fetchgit (and git forms of the forge fetchers): env <c>url</c> + <c>rev</c>. Other VCS fetchers
+    /// with the same shape (fetchsvn, fetchhg) are reported here too: (url, rev) is their identity as well.
+    /// </summary>
     Git,
 
     /// <summary>fetchpatch: flat hash of the normalised patch.</summary>

@@ -12,8 +12,12 @@ namespace Vigil.Nix.Fetchers;
 /// <param name="HashSri">The expected hash in SRI form.</param>
 /// <param name="OriginalHash">The hash as the expression wrote it (env <c>outputHash</c>), or the tuple's hex.</param>
 /// <param name="Urls">Every URL in the order the fetcher tries them, <c>mirror://</c> expanded where the
-/// mirror list is known (unresolvable ones kept verbatim).</param>
-/// <param name="Rev">Revision for git-like fetchers, else null.</param>
+/// mirror list is known (unresolvable ones kept verbatim). For <c>builtin:fetchurl</c> only env
+/// <c>url</c>, the one URL Nix downloads; empty for vendor FODs, whose URLs are in a lockfile.</param>
+/// <param name="Rev">Revision for git and forge fetchers (and unknown FODs that set env <c>rev</c>), else null.</param>
+/// <param name="Recipe">Canonical JSON (sorted keys, no whitespace), <c>mirror://</c> URLs as written;
+/// see <see cref="FodExtractor.Extract"/> for what it holds and leaves out.</param>
+/// <param name="RecipeHash">Lowercase hex SHA-256 of the UTF-8 bytes of <see cref="Recipe"/>.</param>
 public sealed record FodRecord(
     string DrvPath,
     string OutputPath,
