@@ -31,7 +31,8 @@ public static class ATermReader
     {
         var slash = drvPath.LastIndexOf('/');
         var baseName = drvPath[(slash + 1)..];
-        if (baseName.Length < StorePath.HashLength + 2 || !baseName.EndsWith(".drv", StringComparison.Ordinal))
+        // hash part, dash, a name of at least one byte, ".drv"
+        if (baseName.Length < StorePath.HashLength + 1 + 1 + 4 || !baseName.EndsWith(".drv", StringComparison.Ordinal))
         {
             throw new NixFormatException("store path", 0, $"'{drvPath}' is not a .drv store path");
         }
@@ -99,11 +100,13 @@ public static class ATermReader
                 var path = ReadAscii("output path");
                 if (path.Length > 0)
                 {
-                    _storeDir.Parse(path, pathAt);
+                    _storeDir.Parse(path, pathAt + 1);
                 }
                 Expect(",");
+                var algoAt = _pos;
                 var hashAlgo = ReadAscii("hash algorithm");
                 Expect(",");
+                var hashAt = _pos;
                 var hash = ReadAscii("hash");
                 Expect(")");
                 try
@@ -112,7 +115,14 @@ public static class ATermReader
                 }
                 catch (NixFormatException e)
                 {
-                    throw new NixFormatException(Format, at, $"output '{outName}': {e.Reason}");
+                    // Point at the offending field: inside the hash, at the algorithm, or at the tuple.
+                    var position = e.Format switch
+                    {
+                        "hash" => hashAt + 1 + e.Position,
+                        "hash algorithm" => algoAt + 1,
+                        _ => at,
+                    };
+                    throw new NixFormatException(Format, position, $"output '{outName}': {e.Reason}");
                 }
             }
             outputs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -140,7 +150,7 @@ public static class ATermReader
                 Expect("(");
                 var pathAt = _pos;
                 var path = ReadAscii("input derivation path");
-                _storeDir.Parse(path, pathAt);
+                _storeDir.Parse(path, pathAt + 1);
                 Expect(",");
                 var outputsAt = _pos;
                 var outputs = new List<string>();
@@ -181,7 +191,7 @@ public static class ATermReader
                 }
                 var at = _pos;
                 var path = ReadAscii("store path");
-                _storeDir.Parse(path, at);
+                _storeDir.Parse(path, at + 1);
                 paths.Add(path);
             }
             paths.Sort(StringComparer.Ordinal);
