@@ -63,7 +63,13 @@ public static class ATermReader
             var inputSrcs = ReadPathList();
             EnsureSortedUnique(inputSrcs, inputSrcsAt, "input source");
             Expect(",");
+            var platformAt = _pos;
             var platform = ReadString();
+            // Nix writes the platform unescaped: a quote or backslash in it could not be written back.
+            if (platform.AsSpan().IndexOfAny((byte)'"', (byte)'\\') >= 0)
+            {
+                throw new NixFormatException(Format, platformAt, "platform contains a quote or backslash");
+            }
             Expect(",");
             var builder = ReadString();
             Expect(",");
@@ -161,7 +167,14 @@ public static class ATermReader
                     {
                         Expect(",");
                     }
-                    outputs.Add(ReadAscii("output name"));
+                    var nameAt = _pos;
+                    var outputName = ReadAscii("output name");
+                    // Written back unescaped, so it must be a valid name like the outputs themselves.
+                    if (StorePathName.Check(outputName) is { } bad)
+                    {
+                        throw new NixFormatException(Format, nameAt, $"output name '{outputName}': {bad.Reason}");
+                    }
+                    outputs.Add(outputName);
                 }
                 outputs.Sort(StringComparer.Ordinal);
                 EnsureSortedUnique(outputs, outputsAt, "output name");

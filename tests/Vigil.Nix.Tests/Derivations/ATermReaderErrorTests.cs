@@ -71,6 +71,18 @@ public sealed class ATermReaderErrorTests
         Error(aterm);
     }
 
+    [Theory]
+    [InlineData("""Derive([],[],[],"x\"y","",[],[])""", "platform")]
+    [InlineData("""Derive([],[],[],"x\\y","",[],[])""", "platform")]
+    [InlineData("""Derive([],[("/nix/store/0hm2f1psjpcwg8fijsmr4wwxrx59s092-bar.drv",["o\"ut"])],[],"","",[],[])""", "output name")]
+    [InlineData("""Derive([],[("/nix/store/0hm2f1psjpcwg8fijsmr4wwxrx59s092-bar.drv",[""])],[],"","",[],[])""", "output name")]
+    [InlineData("""Derive([],[("/nix/store/0hm2f1psjpcwg8fijsmr4wwxrx59s092\"bar.drv",["out"])],[],"","",[],[])""", "no '-'")]
+    public void Fields_written_unescaped_cannot_hold_what_would_need_escaping(string aterm, string complaint)
+    {
+        // Nix reads escapes everywhere but writes these fields raw: accepting them would break the round trip.
+        Assert.Contains(complaint, Error(aterm).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Escapes_map_as_Nix_reads_them()
     {

@@ -6,24 +6,13 @@ namespace Vigil.Nix.Tests.Hashing;
 /// <summary>Every row of <see cref="OutputHashTable"/> run through the real derivation primop.</summary>
 public sealed class OutputHashOracleTests
 {
-    /// <summary>A Nix string literal: escapes quote, backslash, "${" and newline.</summary>
-    private static string NixString(string s) =>
-        "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("${", "\\${", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
-
-    private static string Expression(string? algo, string hash)
-    {
-        var algoAttr = algo is null ? "" : $"outputHashAlgo = {NixString(algo)}; ";
-        return $"(derivation {{ name = \"hello.txt\"; system = \"x86_64-linux\"; builder = \"/bin/sh\"; outputHashMode = \"flat\"; {algoAttr}outputHash = {NixString(hash)}; }}).outPath";
-    }
-
     [Fact]
     public void Accepted_rows_give_the_same_paths_in_Nix()
     {
         Assert.SkipWhen(!NixChroot.Available, "nix is not installed");
         using var nix = new NixChroot();
         var accepted = OutputHashTable.Rows.Where(r => r.Path is not null).ToArray();
-        var list = "[ " + string.Join(" ", accepted.Select(r => "(" + Expression(r.Algo, r.Hash) + ")")) + " ]";
+        var list = "[ " + string.Join(" ", accepted.Select(r => "(" + OutputHashTable.Expression(r.Algo, r.Hash) + ")")) + " ]";
         var (code, stdout, stderr) = nix.Run("nix-instantiate", "--eval", "--strict", "--json", "-E", list);
         Assert.True(code == 0, stderr);
         var paths = JsonSerializer.Deserialize<string[]>(stdout)!;
@@ -38,7 +27,7 @@ public sealed class OutputHashOracleTests
         using var nix = new NixChroot();
         foreach (var (algo, hash, _, error) in OutputHashTable.Rows.Where(r => r.Path is null))
         {
-            var (code, _, stderr) = nix.Run("nix-instantiate", "--eval", "-E", Expression(algo, hash));
+            var (code, _, stderr) = nix.Run("nix-instantiate", "--eval", "-E", OutputHashTable.Expression(algo, hash));
             Assert.True(code != 0, $"Nix accepted {algo}/{hash}");
             Assert.Contains(error!, stderr, StringComparison.Ordinal);
             Assert.Throws<NixFormatException>(() => OutputHashTable.OutPath(algo, hash));

@@ -53,4 +53,16 @@ internal static class OutputHashTable
         var parsed = NixHash.ParseAllowEmpty(hash, known);
         return StoreDir.Default.Print(StoreDir.Default.MakeFixedOutputPath(ContentAddressMethod.Flat, parsed, "hello.txt"));
     }
+
+    /// <summary>A Nix string literal: escapes quote, backslash, "${" and newline.</summary>
+    public static string NixString(string s) =>
+        "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("${", "\\${", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The Nix expression of a row: the output path of a flat <c>hello.txt</c> FOD.</summary>
+    public static string Expression(string? algo, string hash)
+    {
+        var algoAttr = algo is null ? "" : $"outputHashAlgo = {NixString(algo)}; ";
+        return $"(derivation {{ name = \"hello.txt\"; system = \"x86_64-linux\"; builder = \"/bin/sh\"; outputHashMode = \"flat\"; {algoAttr}outputHash = {NixString(hash)}; }}).outPath";
+    }
 }
