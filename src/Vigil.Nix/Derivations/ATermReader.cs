@@ -31,7 +31,8 @@ public static class ATermReader
     {
         var slash = drvPath.LastIndexOf('/');
         var baseName = drvPath[(slash + 1)..];
-        if (baseName.Length < StorePath.HashLength + 2 || !baseName.EndsWith(".drv", StringComparison.Ordinal))
+        // hash part, dash, a name of at least one byte, ".drv"
+        if (baseName.Length < StorePath.HashLength + 1 + 1 + 4 || !baseName.EndsWith(".drv", StringComparison.Ordinal))
         {
             throw new NixFormatException("store path", 0, $"'{drvPath}' is not a .drv store path");
         }
@@ -62,7 +63,13 @@ public static class ATermReader
             var inputSrcs = ReadPathList();
             EnsureSortedUnique(inputSrcs, inputSrcsAt, "input source");
             Expect(",");
+            var platformAt = _pos;
             var platform = ReadString();
+            // Nix writes the platform unescaped: a quote or backslash in it could not be written back.
+            if (platform.AsSpan().IndexOfAny((byte)'"', (byte)'\\') >= 0)
+            {
+                throw new NixFormatException(Format, platformAt, "platform contains a quote or backslash");
+            }
             Expect(",");
             var builder = ReadString();
             Expect(",");
@@ -99,11 +106,13 @@ public static class ATermReader
                 var path = ReadAscii("output path");
                 if (path.Length > 0)
                 {
-                    _storeDir.Parse(path, pathAt);
+                    _storeDir.Parse(path, pathAt + 1);
                 }
                 Expect(",");
+                var algoAt = _pos;
                 var hashAlgo = ReadAscii("hash algorithm");
                 Expect(",");
+                var hashAt = _pos;
                 var hash = ReadAscii("hash");
                 Expect(")");
                 try
@@ -112,7 +121,14 @@ public static class ATermReader
                 }
                 catch (NixFormatException e)
                 {
-                    throw new NixFormatException(Format, at, $"output '{outName}': {e.Reason}");
+                    // Point at the offending field: inside the hash, at the algorithm, or at the tuple.
+                    var position = e.Format switch
+                    {
+                        "hash" => hashAt + 1 + e.Position,
+                        "hash algorithm" => algoAt + 1,
+                        _ => at,
+                    };
+                    throw new NixFormatException(Format, position, $"output '{outName}': {e.Reason}");
                 }
             }
             outputs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -140,7 +156,7 @@ public static class ATermReader
                 Expect("(");
                 var pathAt = _pos;
                 var path = ReadAscii("input derivation path");
-                _storeDir.Parse(path, pathAt);
+                _storeDir.Parse(path, pathAt + 1);
                 Expect(",");
                 var outputsAt = _pos;
                 var outputs = new List<string>();
@@ -151,7 +167,14 @@ public static class ATermReader
                     {
                         Expect(",");
                     }
-                    outputs.Add(ReadAscii("output name"));
+                    var nameAt = _pos;
+                    var outputName = ReadAscii("output name");
+                    // Written back unescaped, so it must be a valid name like the outputs themselves.
+                    if (StorePathName.Check(outputName) is { } bad)
+                    {
+                        throw new NixFormatException(Format, nameAt, $"output name '{outputName}': {bad.Reason}");
+                    }
+                    outputs.Add(outputName);
                 }
                 outputs.Sort(StringComparer.Ordinal);
                 EnsureSortedUnique(outputs, outputsAt, "output name");
@@ -181,7 +204,7 @@ public static class ATermReader
                 }
                 var at = _pos;
                 var path = ReadAscii("store path");
-                _storeDir.Parse(path, at);
+                _storeDir.Parse(path, at + 1);
                 paths.Add(path);
             }
             paths.Sort(StringComparer.Ordinal);

@@ -10,14 +10,28 @@ namespace Vigil.Nix.Derivations;
 /// </summary>
 public sealed class DerivationOutput
 {
+    /// <remarks>
+    /// Throws <see cref="NixFormatException"/> with format <c>hash algorithm</c> for an unknown
+    /// algorithm, <c>hash</c> for an undecodable hash (position inside the hash field) and
+    /// <c>derivation output</c> for a combination of fields no Nix 2.8 output has.
+    /// </remarks>
     public DerivationOutput(string name, string path, string hashAlgo, string hash)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(hashAlgo);
+        ArgumentNullException.ThrowIfNull(hash);
         Name = name;
         Path = path;
         HashAlgo = hashAlgo;
         Hash = hash;
         if (hashAlgo.Length == 0)
         {
+            // Nix 2.8 ignores the hash of an algorithm-less output and re-serialises it empty, so
+            // keeping it would make our modulo hash differ from Nix's: reject instead.
+            if (hash.Length > 0)
+            {
+                throw new NixFormatException("derivation output", 0, $"output '{name}' has hash '{hash}' but no hash algorithm");
+            }
             Kind = path.Length == 0 ? OutputKind.Deferred : OutputKind.InputAddressed;
             return;
         }
@@ -29,21 +43,21 @@ public sealed class DerivationOutput
         }
         if (!HashAlgorithms.TryParse(algoName, out var algo))
         {
-            throw new NixFormatException("derivation", 0, $"output '{name}' has unknown hash algorithm '{hashAlgo}'");
+            throw new NixFormatException("hash algorithm", 0, $"output '{name}' has unknown hash algorithm '{hashAlgo}'");
         }
         Algorithm = algo;
-        if (hash == "impure")
-        {
-            Kind = OutputKind.Impure;
-        }
-        else if (hash.Length > 0)
+        if (hash.Length > 0 && hash != "impure")
         {
             Kind = OutputKind.Fixed;
-            FixedHash = NixHash.Parse(hash, algo);
+            // As Nix's parseNonSRIUnprefixed: "sha256:…" or SRI in a tuple is a wrong-length hash.
+            FixedHash = NixHash.ParseUnprefixed(hash, algo);
+            return;
         }
-        else
+        Kind = hash.Length == 0 ? OutputKind.Floating : OutputKind.Impure;
+        if (path.Length > 0)
         {
-            Kind = OutputKind.Floating;
+            // Nix 2.8 asserts (aborts) on this; it never writes a path for these outputs.
+            throw new NixFormatException("derivation output", 0, $"{(Kind == OutputKind.Floating ? "floating" : "impure")} output '{name}' must not have a path");
         }
     }
 

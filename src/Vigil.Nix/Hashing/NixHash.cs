@@ -55,7 +55,6 @@ public sealed class NixHash : IEquatable<NixHash>
             }
             prefixAlgo = parsed;
             offset = split + 1;
-            rest = rest[offset..];
         }
         if (prefixAlgo is { } p && knownAlgorithm is { } k && p != k)
         {
@@ -63,6 +62,22 @@ public sealed class NixHash : IEquatable<NixHash>
         }
         var algo = prefixAlgo ?? knownAlgorithm
             ?? throw new NixFormatException("hash", 0, $"hash '{text}' does not include a type, nor is the type otherwise known from context");
+        return DecodeByLength(text, offset, algo, isSri);
+    }
+
+    /// <summary>
+    /// Nix's <c>parseNonSRIUnprefixed</c>, used for the hash field of a <c>.drv</c> output tuple: no
+    /// <c>algo:</c> prefix and no SRI, only base16, nix32 or base64 chosen by length.
+    /// </summary>
+    public static NixHash ParseUnprefixed(string text, HashAlgorithmKind algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return DecodeByLength(text, 0, algorithm, isSri: false);
+    }
+
+    private static NixHash DecodeByLength(string text, int offset, HashAlgorithmKind algo, bool isSri)
+    {
+        var rest = text.AsSpan(offset);
         var size = algo.DigestSize();
         var digest = new byte[size];
         if (!isSri && rest.Length == size * 2)

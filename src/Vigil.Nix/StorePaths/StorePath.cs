@@ -21,7 +21,11 @@ public readonly record struct StorePath
 
     public bool IsDerivation => BaseName.EndsWith(".drv", StringComparison.Ordinal);
 
-    /// <summary>Parses a base name as Nix 2.8 does (which, unlike later versions, does not check the dash).</summary>
+    /// <summary>
+    /// Parses a base name. Nix 2.8 does not check the byte between hash part and name; later Nix
+    /// requires a dash there and so do we: every path Nix makes has one, and any other byte (a quote,
+    /// a slash) would make paths that cannot be written back into a <c>.drv</c>.
+    /// </summary>
     public static StorePath ParseBaseName(string baseName, int offset = 0)
     {
         ArgumentNullException.ThrowIfNull(baseName);
@@ -36,6 +40,10 @@ public readonly record struct StorePath
             {
                 throw new NixFormatException("store path", offset + i, $"'{baseName}' has '{c}' in its hash part");
             }
+        }
+        if (baseName[HashLength] != '-')
+        {
+            throw new NixFormatException("store path", offset + HashLength, $"'{baseName}' has no '-' after its hash part");
         }
         if (StorePathName.Check(baseName.AsSpan(HashLength + 1)) is { } error)
         {

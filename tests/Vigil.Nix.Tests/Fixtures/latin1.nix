@@ -1,0 +1,6 @@
+derivation {
+  name = "latin1";
+  builder = ":";
+  system = ":";
+  chars = "едж";
+}
