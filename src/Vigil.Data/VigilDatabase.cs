@@ -14,8 +14,22 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <c>sqlite:PATH</c> = SQLite; <c>postgres://…</c>/<c>postgresql://…</c> or an Npgsql connection
     /// string (<c>Host=…</c>) = PostgreSQL.
     /// </summary>
+    /// <exception cref="VigilDatabaseException">The connection string is malformed, the database
+    /// cannot be reached or opened, or its schema is newer than this code knows.</exception>
     public static Task<VigilDatabase> OpenAsync(string? connection, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException("filled in by the Vigil.Data implementation");
+        OpenAsync(connection, TimeProvider.System, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(string?, CancellationToken)"/>, with the clock that stamps saved revisions.</summary>
+    public static async Task<VigilDatabase> OpenAsync(string? connection, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var location = DatabaseLocation.Parse(connection);
+        return location.Kind switch
+        {
+            DatabaseKind.Sqlite => await SqliteVigilDatabase.OpenAsync(location, timeProvider, cancellationToken).ConfigureAwait(false),
+            _ => await PostgresVigilDatabase.OpenAsync(location, timeProvider, cancellationToken).ConfigureAwait(false),
+        };
+    }
 
     /// <summary>For messages: which database this is, without passwords.</summary>
     public abstract string Description { get; }
