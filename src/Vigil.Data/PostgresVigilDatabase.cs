@@ -69,27 +69,27 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
     protected override async Task InsertDrvsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)
     {
         var npgsql = (NpgsqlConnection)connection;
-        await ImportImmutableAsync(npgsql, transaction, "drvs", Rows.DrvColumns, DrvTypes, drvs, Rows.Fill, cancellationToken).ConfigureAwait(false);
-        await ImportImmutableAsync(npgsql, transaction, "fods", Rows.FodColumns, FodTypes, fods, Rows.Fill, cancellationToken).ConfigureAwait(false);
+        await ImportImmutableAsync(npgsql, transaction, "drvs", Rows.DrvColumns, DrvTypes, drvs, d => d.DrvPath, Rows.Fill, cancellationToken).ConfigureAwait(false);
+        await ImportImmutableAsync(npgsql, transaction, "fods", Rows.FodColumns, FodTypes, fods, f => f.DrvPath, Rows.Fill, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken)
     {
         var npgsql = (NpgsqlConnection)connection;
-        await CopyAsync(npgsql, "revision_roots", Rows.RootColumns, [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text], roots, (r, v) =>
+        await CopyAsync(npgsql, "revision_roots", Rows.RootColumns, [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text], roots, r => r.Attr, (r, v) =>
         {
             v[0] = revisionId;
             v[1] = r.Attr;
             v[2] = r.DrvPath;
         }, cancellationToken).ConfigureAwait(false);
-        await CopyAsync(npgsql, "revision_fods", Rows.RevisionFodColumns, [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Integer], fods, (f, v) =>
+        await CopyAsync(npgsql, "revision_fods", Rows.RevisionFodColumns, [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Integer], fods, f => f.DrvPath, (f, v) =>
         {
             v[0] = revisionId;
             v[1] = f.DrvPath;
             v[2] = TextList.Join(f.Attrs);
             v[3] = f.AttrCount;
         }, cancellationToken).ConfigureAwait(false);
-        await CopyAsync(npgsql, "eval_errors", Rows.EvalErrorColumns, [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text], errors, (e, v) =>
+        await CopyAsync(npgsql, "eval_errors", Rows.EvalErrorColumns, [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text], errors, e => e.Attr, (e, v) =>
         {
             v[0] = revisionId;
             v[1] = e.Attr;
@@ -101,7 +101,7 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
 
     private static readonly NpgsqlDbType[] FodTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, Rows.FodColumns.Length)];
 
-    private static async Task ImportImmutableAsync<T>(NpgsqlConnection connection, DbTransaction transaction, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Action<T, object?[]> fill, CancellationToken cancellationToken)
+    private static async Task ImportImmutableAsync<T>(NpgsqlConnection connection, DbTransaction transaction, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
@@ -112,30 +112,32 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
         // No key on the staging table: duplicates inside one batch are settled by ON CONFLICT below.
         await connection.ExecuteAsync(new CommandDefinition(
             $"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await CopyAsync(connection, staging, columns, types, rows, fill, cancellationToken).ConfigureAwait(false);
+        await CopyAsync(connection, staging, columns, types, rows, key, fill, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            $"INSERT INTO {table} ({columnList}) SELECT {columnList} FROM {staging} ORDER BY {columns[0]} ON CONFLICT DO NOTHING",
+            $"INSERT INTO {table} ({columnList}) SELECT {columnList} FROM {staging} ON CONFLICT DO NOTHING",
             transaction: transaction, commandTimeout: BulkCommandTimeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task CopyAsync<T>(NpgsqlConnection connection, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Action<T, object?[]> fill, CancellationToken cancellationToken)
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
             return;
         }
+        // In key order: the staging table is then read back (sequentially) in index order too.
+        var order = Rows.KeyOrder(rows, key);
         // An importer disposed before Complete aborts the COPY; the caller's transaction then rolls back.
         await using var importer = await connection.BeginBinaryImportAsync(
             $"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         importer.Timeout = TimeSpan.FromSeconds(BulkCommandTimeoutSeconds);
         var values = new object?[columns.Length];
-        for (var row = 0; row < rows.Count; row++)
+        for (var n = 0; n < order.Length; n++)
         {
-            if (row % CancelCheckEvery == 0)
+            if (n % CancelCheckEvery == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            fill(rows[row], values);
+            fill(rows[order[n]], values);
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < values.Length; i++)
             {

@@ -72,6 +72,24 @@ internal static class Rows
             RecipeHash: r.GetString(11));
     }
 
+    /// <summary>
+    /// Indexes of <paramref name="rows"/> in ordinal key order. Bulk writers insert in this order so
+    /// B-trees grow at their right edge instead of splitting pages all over: random store-path keys
+    /// take about half the time that way.
+    /// </summary>
+    public static int[] KeyOrder<T>(IReadOnlyList<T> rows, Func<T, string> key)
+    {
+        var order = new int[rows.Count];
+        var keys = new string[rows.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            keys[i] = key(rows[i]);
+        }
+        Array.Sort(keys, order, StringComparer.Ordinal);
+        return order;
+    }
+
     public static string List(string[] columns, string? prefix = null) =>
         prefix is null ? string.Join(", ", columns) : string.Join(", ", columns.Select(c => prefix + c));
 }

@@ -145,17 +145,7 @@ internal sealed class SqliteVigilDatabase : SqlVigilDatabase
         {
             return;
         }
-        // Inserting in key order appends to the B-tree instead of splitting pages all over it:
-        // about half the time of input order for random store-path keys.
-        var order = new int[rows.Count];
-        var keys = new string[rows.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-            keys[i] = key(rows[i]);
-        }
-        Array.Sort(keys, order, StringComparer.Ordinal);
-
+        var order = Rows.KeyOrder(rows, key);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"{insertInto} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})";

@@ -29,9 +29,11 @@ public sealed class BulkWriteTests(PostgresFixture postgres) : IDisposable
         var keys = drvs.Select(d => d.DrvPath).ToList();
         var members = fods.Select((f, i) => new RevisionFod(f.DrvPath, [$"pkgs.p{i}"], 1)).ToList();
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var write = Stopwatch.StartNew();
         await db.WriteDrvsAsync(drvs, fods, ct);
         write.Stop();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var rewrite = Stopwatch.StartNew();
         await db.WriteDrvsAsync(drvs, fods, ct);
         rewrite.Stop();
@@ -46,7 +48,7 @@ public sealed class BulkWriteTests(PostgresFixture postgres) : IDisposable
         var listed = await db.ListFodsAsync(revision.Id, ct);
         list.Stop();
 
-        var line = $"{dialect}: write {drvs.Count} drvs + {fods.Count} FODs {write.ElapsedMilliseconds} ms, rewrite {rewrite.ElapsedMilliseconds} ms, " +
+        var line = $"{dialect}: write {drvs.Count} drvs + {fods.Count} FODs {write.ElapsedMilliseconds} ms (client CPU {cpu.TotalMilliseconds:F0} ms), rewrite {rewrite.ElapsedMilliseconds} ms, " +
             $"find all drvs + FODs {find.ElapsedMilliseconds} ms, save revision of {members.Count} FODs {save.ElapsedMilliseconds} ms, list its FODs {list.ElapsedMilliseconds} ms";
         TestContext.Current.TestOutputHelper!.WriteLine(line);
         // stderr reaches the console of `dotnet test` even when the test passes.

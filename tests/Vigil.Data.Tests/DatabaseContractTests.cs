@@ -195,8 +195,9 @@ public abstract class DatabaseContractTests
         var (drvs, fods) = TestData.Graph(8000);
         using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
-            // Cancelled while the FOD rows stream, after every drv row went out.
-            var interrupted = new CancellingList<FodRecord>(fods, fods.Count / 2, cancel);
+            // Writers read the rows once for their key order, then again as they stream them: this
+            // cancels halfway through streaming the FOD rows, after every drv row went out.
+            var interrupted = new CancellingList<FodRecord>(fods, fods.Count + (fods.Count / 2), cancel);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.WriteDrvsAsync(drvs, interrupted, cancel.Token));
         }
         var keys = drvs.Select(d => d.DrvPath).ToList();
@@ -208,8 +209,9 @@ public abstract class DatabaseContractTests
         var saved = await db.SaveRevisionAsync("r", "t", [], members.Take(5).ToList(), [], Ct);
         using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct))
         {
-            // Members are read once to reject duplicates, then again while they stream.
-            var interrupted = new CancellingList<RevisionFod>(members, members.Count + (members.Count / 2), cancel);
+            // Read to reject duplicates, for key order, then streamed: cancels halfway through the
+            // stream, after the old members were deleted in the same transaction.
+            var interrupted = new CancellingList<RevisionFod>(members, (2 * members.Count) + (members.Count / 2), cancel);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.SaveRevisionAsync("r", "t2", [], interrupted, [], cancel.Token));
         }
         Assert.Equal(saved, await db.FindRevisionAsync("r", Ct));
