@@ -43,17 +43,26 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>The stored FOD records among <paramref name="drvPaths"/>.</summary>
     public abstract Task<IReadOnlyDictionary<string, FodRecord>> FindFodsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.</summary>
+    /// <summary>
+    /// Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.
+    /// A replaced revision keeps its id. Every FOD named must already be stored (<see cref="WriteDrvsAsync"/>),
+    /// else nothing is saved and a <see cref="VigilDatabaseException"/> says so; a root attribute or FOD listed
+    /// twice is an <see cref="ArgumentException"/>. ScannedAt is the clock's now, to the microsecond.
+    /// </summary>
     public abstract Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default);
 
+    /// <summary>All revisions, oldest scan first.</summary>
     public abstract Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default);
 
     public abstract Task<RevisionInfo?> FindRevisionAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's FODs in drv-path order (UTF-8 byte order, the same on every dialect); empty for an unknown id.</summary>
     public abstract Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's roots in attribute order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's evaluation errors in attribute, then message order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<EvalErrorRecord>> ListEvalErrorsAsync(long revisionId, CancellationToken cancellationToken = default);
 
     public abstract ValueTask DisposeAsync();
