@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what Vigil's demo and tests need on a Debian machine with the .NET SDK:
-# Nix (Debian's nix-bin, used single-user with throw-away chroot stores) and the NuGet packages.
+# Nix (Debian's nix-bin, used single-user with throw-away chroot stores), PostgreSQL's binaries (the
+# Vigil.Data tests start a throw-away server themselves; nothing is started here) and the NuGet packages.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 need=()
 command -v nix-instantiate >/dev/null || need+=(nix-bin)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing Debian packages: ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

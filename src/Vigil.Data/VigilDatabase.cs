@@ -14,8 +14,22 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <c>sqlite:PATH</c> = SQLite; <c>postgres://…</c>/<c>postgresql://…</c> or an Npgsql connection
     /// string (<c>Host=…</c>) = PostgreSQL.
     /// </summary>
+    /// <exception cref="VigilDatabaseException">The connection string is malformed, the database
+    /// cannot be reached or opened, or its schema is newer than this code knows.</exception>
     public static Task<VigilDatabase> OpenAsync(string? connection, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException("filled in by the Vigil.Data implementation");
+        OpenAsync(connection, TimeProvider.System, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(string?, CancellationToken)"/>, with the clock that stamps saved revisions.</summary>
+    public static async Task<VigilDatabase> OpenAsync(string? connection, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var location = DatabaseLocation.Parse(connection);
+        return location.Kind switch
+        {
+            DatabaseKind.Sqlite => await SqliteVigilDatabase.OpenAsync(location, timeProvider, cancellationToken).ConfigureAwait(false),
+            _ => await PostgresVigilDatabase.OpenAsync(location, timeProvider, cancellationToken).ConfigureAwait(false),
+        };
+    }
 
     /// <summary>For messages: which database this is, without passwords.</summary>
     public abstract string Description { get; }
@@ -29,17 +43,26 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>The stored FOD records among <paramref name="drvPaths"/>.</summary>
     public abstract Task<IReadOnlyDictionary<string, FodRecord>> FindFodsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.</summary>
+    /// <summary>
+    /// Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.
+    /// A replaced revision keeps its id. Every FOD named must already be stored (<see cref="WriteDrvsAsync"/>),
+    /// else nothing is saved and a <see cref="VigilDatabaseException"/> says so; a root attribute or FOD listed
+    /// twice is an <see cref="ArgumentException"/>. ScannedAt is the clock's now, to the microsecond.
+    /// </summary>
     public abstract Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default);
 
+    /// <summary>All revisions, oldest scan first.</summary>
     public abstract Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default);
 
     public abstract Task<RevisionInfo?> FindRevisionAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's FODs in drv-path order (UTF-8 byte order, the same on every dialect); empty for an unknown id.</summary>
     public abstract Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's roots in attribute order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's evaluation errors in attribute, then message order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<EvalErrorRecord>> ListEvalErrorsAsync(long revisionId, CancellationToken cancellationToken = default);
 
     public abstract ValueTask DisposeAsync();

@@ -1,0 +1,183 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Vigil.Nix.Fetchers;
+
+namespace Vigil.Data;
+
+/// <summary>
+/// The embedded default: one SQLite file in WAL mode. Each call takes a pooled connection, so the
+/// object is safe to share; writers serialise on SQLite's own lock (<c>BEGIN IMMEDIATE</c>, busy
+/// timeout). Bulk writes bind a prepared statement per row inside one transaction.
+/// </summary>
+internal sealed class SqliteVigilDatabase : SqlVigilDatabase
+{
+    // SQLite's default SQLITE_MAX_VARIABLE_NUMBER is far higher; 500 keeps statements small and cached.
+    internal const int KeyChunk = 500;
+    private const int BusyTimeoutMs = 30_000;
+    private const int CancelCheckEvery = 1024;
+
+    private SqliteVigilDatabase(DatabaseLocation location, TimeProvider time) : base(location, time) { }
+
+    public static async Task<SqliteVigilDatabase> OpenAsync(DatabaseLocation location, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var db = new SqliteVigilDatabase(location, time);
+        try
+        {
+            await db.GuardAsync("opening", async ct =>
+            {
+                await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+                // WAL is a property of the file: set once here, outside any transaction.
+                using var wal = connection.CreateCommand();
+                wal.CommandText = "PRAGMA journal_mode=WAL";
+                var mode = (string?)wal.ExecuteScalar();
+                return mode;
+            }, cancellationToken).ConfigureAwait(false);
+            await db.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    protected override string? MigrationLockSql => null;
+
+    protected override ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            // Per connection: NORMAL is durable enough in WAL (a power cut may lose the last commits, never corrupt).
+            // A 64 MiB page cache (the default is 2 MiB) keeps a bulk write's B-trees in memory instead of spilling to the WAL.
+            pragmas.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA cache_size=-65536";
+            pragmas.ExecuteNonQuery();
+            return ValueTask.FromResult<DbConnection>(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    protected override object ToDbTime(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        new(DateTimeOffset.UnixEpoch.UtcTicks + (reader.GetInt64(ordinal) * 10), TimeSpan.Zero);
+
+    protected override bool IsForeignKeyViolation(DbException exception) =>
+        exception is SqliteException { SqliteExtendedErrorCode: 787 }; // SQLITE_CONSTRAINT_FOREIGNKEY
+
+    protected override Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+    {
+        // Sorted keys walk the primary key's B-tree in order; one prepared IN list of KeyChunk
+        // parameters serves every chunk, a short last chunk repeating its first key (IN ignores it).
+        var sorted = keys.ToArray();
+        Array.Sort(sorted, StringComparer.Ordinal);
+        var size = Math.Min(sorted.Length, KeyChunk);
+        using var command = connection.CreateCommand();
+        var parameters = new DbParameter[size];
+        for (var i = 0; i < size; i++)
+        {
+            parameters[i] = command.CreateParameter();
+            parameters[i].ParameterName = "@k" + i.ToString(CultureInfo.InvariantCulture);
+            command.Parameters.Add(parameters[i]);
+        }
+        command.CommandText = $"{select} {keyColumn} IN ({string.Join(", ", parameters.Select(p => p.ParameterName))})";
+        command.Prepare();
+        for (var start = 0; start < sorted.Length; start += size)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var i = 0; i < size; i++)
+            {
+                parameters[i].Value = sorted[start + i < sorted.Length ? start + i : start];
+            }
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                onRow(reader);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    protected override Task InsertDrvsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)
+    {
+        // Drvs and FOD records are immutable: a row already there is the same row.
+        InsertRows(connection, transaction, "INSERT OR IGNORE INTO drvs", Rows.DrvColumns, drvs, d => d.DrvPath, Rows.Fill, cancellationToken);
+        InsertRows(connection, transaction, "INSERT OR IGNORE INTO fods", Rows.FodColumns, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    protected override Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken)
+    {
+        InsertRows(connection, transaction, "INSERT INTO revision_roots", Rows.RootColumns, roots, r => r.Attr, (r, v) =>
+        {
+            v[0] = revisionId;
+            v[1] = r.Attr;
+            v[2] = r.DrvPath;
+        }, cancellationToken);
+        InsertRows(connection, transaction, "INSERT INTO revision_fods", Rows.RevisionFodColumns, fods, f => f.DrvPath, (f, v) =>
+        {
+            v[0] = revisionId;
+            v[1] = f.DrvPath;
+            v[2] = TextList.Join(f.Attrs);
+            v[3] = f.AttrCount;
+        }, cancellationToken);
+        InsertRows(connection, transaction, "INSERT INTO eval_errors", Rows.EvalErrorColumns, errors, e => e.Attr, (e, v) =>
+        {
+            v[0] = revisionId;
+            v[1] = e.Attr;
+            v[2] = e.Message;
+        }, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    private static void InsertRows<T>(DbConnection connection, DbTransaction transaction, string insertInto, string[] columns, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var order = Rows.KeyOrder(rows, key);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"{insertInto} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})";
+        var parameters = new DbParameter[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            parameters[i] = command.CreateParameter();
+            parameters[i].ParameterName = "@" + columns[i];
+            command.Parameters.Add(parameters[i]);
+        }
+        command.Prepare();
+        var values = new object?[columns.Length];
+        for (var n = 0; n < order.Length; n++)
+        {
+            if (n % CancelCheckEvery == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            fill(rows[order[n]], values);
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file (and its -wal) open; a closed database lets go of it.
+        using var connection = new SqliteConnection(ConnectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,221 @@
+using Vigil.Data.Tests.Support;
+using Vigil.Nix.Fetchers;
+
+namespace Vigil.Data.Tests;
+
+/// <summary>
+/// The behaviour every <see cref="VigilDatabase"/> must have, run once per dialect by the
+/// subclasses, each test on a fresh database.
+/// </summary>
+public abstract class DatabaseContractTests
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 25, 20, 6, 18, 597, TimeSpan.Zero);
+
+    protected abstract string Dialect { get; }
+
+    /// <summary>Connection string of a new, empty database.</summary>
+    protected abstract Task<string> NewDatabaseAsync();
+
+    /// <summary>Rows of <paramref name="sql"/> through the provider directly, columns joined by '|'.</summary>
+    protected abstract Task<List<string>> RawQueryAsync(string connection, string sql);
+
+    protected abstract Task RawExecuteAsync(string connection, string sql);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Fresh_database_is_migrated_and_reopening_changes_nothing()
+    {
+        var cs = await NewDatabaseAsync();
+        var (drvs, fods) = TestData.Graph(10);
+        await using (var db = await VigilDatabase.OpenAsync(cs, Ct))
+        {
+            await db.WriteDrvsAsync(drvs, fods, Ct);
+        }
+        var versions = await RawQueryAsync(cs, "SELECT version, description FROM schema_version ORDER BY version");
+        Assert.Equal(Enumerable.Range(1, SchemaMigrations.Latest).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)), versions.Select(v => v.Split('|')[0]));
+        Assert.Equal("1|initial", versions[0]);
+
+        await using (var db = await VigilDatabase.OpenAsync(cs, Ct))
+        {
+            Assert.Equal(versions, await RawQueryAsync(cs, "SELECT version, description FROM schema_version ORDER BY version"));
+            Assert.Equal(drvs.Count, (await db.FindDrvsAsync(drvs.Select(d => d.DrvPath).ToList(), Ct)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_opens_of_a_fresh_database_migrate_it_once()
+    {
+        var cs = await NewDatabaseAsync();
+        var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => VigilDatabase.OpenAsync(cs, Ct))));
+        foreach (var db in opened)
+        {
+            await db.DisposeAsync();
+        }
+        Assert.Equal(SchemaMigrations.Latest, (await RawQueryAsync(cs, "SELECT version FROM schema_version")).Count);
+    }
+
+    [Fact]
+    public async Task A_schema_newer_than_the_code_is_refused_and_left_alone()
+    {
+        var cs = await NewDatabaseAsync();
+        await (await VigilDatabase.OpenAsync(cs, Ct)).DisposeAsync();
+        await RawExecuteAsync(cs, "INSERT INTO schema_version (version, description, applied_at) VALUES (999, 'from the future', 'x')");
+
+        var ex = await Assert.ThrowsAsync<VigilDatabaseException>(() => VigilDatabase.OpenAsync(cs, Ct));
+
+        Assert.Contains("schema version 999 is newer than this Vigil knows", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(Dialect, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(SchemaMigrations.Latest + 1, (await RawQueryAsync(cs, "SELECT version FROM schema_version")).Count);
+    }
+
+    [Fact]
+    public async Task Drvs_and_fods_read_back_as_written_and_rewriting_changes_nothing()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var (drvs, fods) = TestData.Graph(200);
+        var awkward = new StoredDrv("/nix/store/00000000000000000000000000000000-awkward.drv", false,
+            ["/nix/store/x-a\\b.drv", "", "/nix/store/y-new\nline.drv", "/nix/store/z-ünïcode-😀.drv"]);
+        drvs.Add(awkward);
+        var onlyEmpty = new StoredDrv("/nix/store/11111111111111111111111111111111-one-empty.drv", false, [""]);
+        drvs.Add(onlyEmpty);
+
+        await db.WriteDrvsAsync(drvs, fods, Ct);
+        await db.WriteDrvsAsync(drvs, fods, Ct);
+        // Immutable rows: a different record under a stored key does not replace it.
+        var changed = fods[0] with { HashSri = "sha256-changed", Urls = ["https://evil.example/"] };
+        await db.WriteDrvsAsync([drvs[0] with { InputDrvs = ["/nix/store/q-other.drv"] }], [changed], Ct);
+
+        var foundDrvs = await db.FindDrvsAsync(drvs.Select(d => d.DrvPath).ToList(), Ct);
+        Assert.Equal(drvs.Select(TestData.Render).Order(StringComparer.Ordinal), foundDrvs.Values.Select(TestData.Render).Order(StringComparer.Ordinal));
+        Assert.All(foundDrvs, kv => Assert.Equal(kv.Key, kv.Value.DrvPath));
+
+        var foundFods = await db.FindFodsAsync(fods.Select(f => f.DrvPath).ToList(), Ct);
+        Assert.Equal(fods.Select(TestData.Render).Order(StringComparer.Ordinal), foundFods.Values.Select(TestData.Render).Order(StringComparer.Ordinal));
+        Assert.Equal(Enum.GetValues<FetcherKind>().Order(), foundFods.Values.Select(f => f.Fetcher).Distinct().Order());
+
+        Assert.Equal($"{drvs.Count}", (await RawQueryAsync(cs, "SELECT COUNT(*) FROM drvs")).Single());
+        Assert.Equal($"{fods.Count}", (await RawQueryAsync(cs, "SELECT COUNT(*) FROM fods")).Single());
+    }
+
+    [Fact]
+    public async Task Lookups_larger_than_a_chunk_find_exactly_the_stored_keys()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var (drvs, fods) = TestData.Graph(2 * 1234 + 1);
+        await db.WriteDrvsAsync(drvs, fods, Ct);
+        // Missing keys, duplicates and a short last chunk.
+        var keys = drvs.Select(d => d.DrvPath)
+            .Concat(Enumerable.Range(0, 301).Select(i => TestData.DrvPath("missing", i)))
+            .Concat(drvs.Take(7).Select(d => d.DrvPath))
+            .ToList();
+
+        var foundDrvs = await db.FindDrvsAsync(keys, Ct);
+        var foundFods = await db.FindFodsAsync(keys, Ct);
+
+        Assert.Equal(drvs.Select(d => d.DrvPath).Order(StringComparer.Ordinal), foundDrvs.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(fods.Select(f => f.DrvPath).Order(StringComparer.Ordinal), foundFods.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(await db.FindDrvsAsync([], Ct));
+        Assert.Empty(await db.FindFodsAsync([TestData.DrvPath("missing", 0)], Ct));
+    }
+
+    [Fact]
+    public async Task Revisions_are_saved_listed_and_replaced_whole()
+    {
+        var cs = await NewDatabaseAsync();
+        var clock = new ManualClock(T0.AddTicks(7)); // sub-microsecond ticks are not stored
+        await using var db = await VigilDatabase.OpenAsync(cs, clock, Ct);
+        var (drvs, fods) = TestData.Graph(40);
+        await db.WriteDrvsAsync(drvs, fods, Ct);
+        var roots = new List<RevisionRoot> { new("hello", drvs[4].DrvPath), new("zlib", drvs[6].DrvPath), new("a.b.c", drvs[8].DrvPath) };
+        var members = fods.Take(10).Select((f, i) => new RevisionFod(f.DrvPath, ["hello", $"attr{i}"], i + 2)).ToList();
+        var errors = new List<EvalErrorRecord> { new("broken", "error: undefined variable 'x'\n       at line 2"), new("alsoBroken", "assertion failed") };
+
+        var saved = await db.SaveRevisionAsync("r1", "./pkgs.nix", roots, members, errors, Ct);
+
+        Assert.Equal(new RevisionInfo(saved.Id, "r1", "./pkgs.nix", T0, 3, 10, 2), saved);
+        Assert.Equal(saved, await db.FindRevisionAsync("r1", Ct));
+        Assert.Null(await db.FindRevisionAsync("r0", Ct));
+        Assert.Equal(["a.b.c", "hello", "zlib"], (await db.ListRootsAsync(saved.Id, Ct)).Select(r => r.Attr));
+        Assert.Equal(roots.OrderBy(r => r.Attr, StringComparer.Ordinal), await db.ListRootsAsync(saved.Id, Ct));
+        Assert.Equal(errors.OrderBy(e => e.Attr, StringComparer.Ordinal), await db.ListEvalErrorsAsync(saved.Id, Ct));
+        var listed = await db.ListFodsAsync(saved.Id, Ct);
+        Assert.Equal(members.OrderBy(m => m.DrvPath, StringComparer.Ordinal).Select(m => m.DrvPath), listed.Select(f => f.Fod.DrvPath));
+        Assert.All(listed, f =>
+        {
+            var m = members.Single(x => x.DrvPath == f.Fod.DrvPath);
+            Assert.Equal(m.Attrs, f.Attrs);
+            Assert.Equal(m.AttrCount, f.AttrCount);
+            Assert.Equal(TestData.Render(fods.Single(x => x.DrvPath == m.DrvPath)), TestData.Render(f.Fod));
+        });
+
+        clock.Now = T0.AddHours(1);
+        var other = await db.SaveRevisionAsync("r2", "./other.nix", [], [], [], Ct);
+        clock.Now = T0.AddHours(2);
+        var replaced = await db.SaveRevisionAsync("r1", "./pkgs2.nix", roots.Take(1).ToList(), [new RevisionFod(fods[15].DrvPath, [], 0)], [], Ct);
+
+        Assert.Equal(saved.Id, replaced.Id);
+        Assert.Equal(new RevisionInfo(saved.Id, "r1", "./pkgs2.nix", T0.AddHours(2), 1, 1, 0), replaced);
+        Assert.Equal([other, replaced], await db.ListRevisionsAsync(Ct));
+        Assert.Equal(roots.Take(1), await db.ListRootsAsync(saved.Id, Ct));
+        Assert.Empty(await db.ListEvalErrorsAsync(saved.Id, Ct));
+        var after = Assert.Single(await db.ListFodsAsync(saved.Id, Ct));
+        Assert.Equal((fods[15].DrvPath, 0, 0), (after.Fod.DrvPath, after.Attrs.Count, after.AttrCount));
+        Assert.Empty(await db.ListFodsAsync(other.Id, Ct));
+        Assert.Empty(await db.ListFodsAsync(12345, Ct));
+        Assert.Equal(["1"], await RawQueryAsync(cs, "SELECT COUNT(*) FROM revision_fods"));
+    }
+
+    [Fact]
+    public async Task A_revision_naming_unstored_fods_is_refused_and_the_previous_one_kept()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var (drvs, fods) = TestData.Graph(10);
+        await db.WriteDrvsAsync(drvs, fods, Ct);
+        var first = await db.SaveRevisionAsync("r", "t", [new RevisionRoot("a", drvs[0].DrvPath)], [new RevisionFod(fods[0].DrvPath, ["a"], 1)], [], Ct);
+
+        var ex = await Assert.ThrowsAsync<VigilDatabaseException>(() => db.SaveRevisionAsync("r", "t2", [],
+            [new RevisionFod(fods[1].DrvPath, [], 0), new RevisionFod(TestData.DrvPath("unstored", 1), [], 0)], [], Ct));
+
+        Assert.Contains("names FODs whose records are not stored", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(first, await db.FindRevisionAsync("r", Ct));
+        Assert.Equal([fods[0].DrvPath], (await db.ListFodsAsync(first.Id, Ct)).Select(f => f.Fod.DrvPath));
+        Assert.Single(await db.ListRootsAsync(first.Id, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => db.SaveRevisionAsync("r", "t", [new RevisionRoot("a", "x"), new RevisionRoot("a", "y")], [], [], Ct));
+    }
+
+    [Fact]
+    public async Task A_write_cancelled_midway_leaves_nothing_behind()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var (drvs, fods) = TestData.Graph(8000);
+        using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            // Writers read the rows once for their key order, then again as they stream them: this
+            // cancels halfway through streaming the FOD rows, after every drv row went out.
+            var interrupted = new CancellingList<FodRecord>(fods, fods.Count + (fods.Count / 2), cancel);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.WriteDrvsAsync(drvs, interrupted, cancel.Token));
+        }
+        var keys = drvs.Select(d => d.DrvPath).ToList();
+        Assert.Empty(await db.FindDrvsAsync(keys, Ct));
+        Assert.Empty(await db.FindFodsAsync(keys, Ct));
+
+        await db.WriteDrvsAsync(drvs, fods, Ct);
+        var members = fods.Select(f => new RevisionFod(f.DrvPath, ["x"], 1)).ToList();
+        var saved = await db.SaveRevisionAsync("r", "t", [], members.Take(5).ToList(), [], Ct);
+        using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            // Read to reject duplicates, for key order, then streamed: cancels halfway through the
+            // stream, after the old members were deleted in the same transaction.
+            var interrupted = new CancellingList<RevisionFod>(members, (2 * members.Count) + (members.Count / 2), cancel);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.SaveRevisionAsync("r", "t2", [], interrupted, [], cancel.Token));
+        }
+        Assert.Equal(saved, await db.FindRevisionAsync("r", Ct));
+        Assert.Equal(5, (await db.ListFodsAsync(saved.Id, Ct)).Count);
+        Assert.Equal(keys.Count, (await db.FindDrvsAsync(keys, Ct)).Count);
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+
+namespace Vigil.Data.Tests;
+
+/// <summary>The contract on SQLite files in a per-test temp directory, plus what only SQLite has.</summary>
+public sealed class SqliteDatabaseTests : DatabaseContractTests, IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("vigil-data-").FullName;
+    private int count;
+
+    protected override string Dialect => "SQLite";
+
+    protected override Task<string> NewDatabaseAsync() => Task.FromResult(Path.Combine(dir, $"db{++count}.db"));
+
+    protected override async Task<List<string>> RawQueryAsync(string connection, string sql)
+    {
+        await using var c = new SqliteConnection($"Data Source={connection};Pooling=False");
+        await c.OpenAsync();
+        await using var command = c.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+        return rows;
+    }
+
+    protected override async Task RawExecuteAsync(string connection, string sql)
+    {
+        await using var c = new SqliteConnection($"Data Source={connection};Pooling=False");
+        await c.OpenAsync();
+        await using var command = c.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task The_file_is_in_wal_mode_and_other_spellings_open_the_same_file()
+    {
+        var path = await NewDatabaseAsync();
+        await using (var db = await VigilDatabase.OpenAsync("sqlite:" + path, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal($"SQLite {path}", db.Description);
+            await db.SaveRevisionAsync("r", "t", [], [], [], TestContext.Current.CancellationToken);
+        }
+        Assert.Equal(["wal"], await RawQueryAsync(path, "PRAGMA journal_mode"));
+        await using (var db = await VigilDatabase.OpenAsync("sqlite://" + path, TestContext.Current.CancellationToken))
+        {
+            Assert.NotNull(await db.FindRevisionAsync("r", TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_gives_one_clear_error()
+    {
+        var path = Path.Combine(dir, "notes.txt");
+        await File.WriteAllTextAsync(path, new string('x', 4096), TestContext.Current.CancellationToken);
+
+        var ex = await Assert.ThrowsAsync<VigilDatabaseException>(() => VigilDatabase.OpenAsync(path, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"database SQLite {path}: opening failed: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a database", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+        Assert.Equal(new string('x', 4096), await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_missing_directory_gives_one_clear_error()
+    {
+        var path = Path.Combine(dir, "no", "such", "dir", "vigil.db");
+
+        var ex = await Assert.ThrowsAsync<VigilDatabaseException>(() => VigilDatabase.OpenAsync(path, TestContext.Current.CancellationToken));
+
+        Assert.Contains($"database SQLite {path}: opening failed: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unable to open database file", ex.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, recursive: true);
+    }
+}
