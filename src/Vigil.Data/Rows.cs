@@ -40,7 +40,7 @@ internal static class Rows
         values[4] = fod.HashMode;
         values[5] = fod.HashSri;
         values[6] = fod.OriginalHash;
-        values[7] = FetcherNames.Name(fod.Fetcher);
+        values[7] = FetcherKinds.Name(fod.Fetcher);
         values[8] = TextList.Join(fod.Urls);
         values[9] = fod.Rev;
         values[10] = fod.Recipe;
@@ -65,7 +65,7 @@ internal static class Rows
             HashMode: r.GetString(4),
             HashSri: r.GetString(5),
             OriginalHash: r.GetString(6),
-            Fetcher: FetcherNames.Parse(r.GetString(7)),
+            Fetcher: ParseFetcher(r.GetString(7)),
             Urls: TextList.Split(r.GetString(8)),
             Rev: r.IsDBNull(9) ? null : r.GetString(9),
             Recipe: r.GetString(10),
@@ -89,6 +89,11 @@ internal static class Rows
         Array.Sort(keys, order, StringComparer.Ordinal);
         return order;
     }
+
+    private static FetcherKind ParseFetcher(string stored) =>
+        FetcherKinds.TryParse(stored, out var kind)
+            ? kind
+            : throw new InvalidDataException($"stored fetcher '{stored}' is not a fetcher kind this Vigil knows");
 
     public static string List(string[] columns, string? prefix = null) =>
         prefix is null ? string.Join(", ", columns) : string.Join(", ", columns.Select(c => prefix + c));

@@ -29,12 +29,4 @@ public sealed class RowCodecTests
         Assert.Throws<InvalidDataException>(() => TextList.Split("a\\"));
     }
 
-    [Fact]
-    public void Every_fetcher_kind_has_a_distinct_stored_name_that_reads_back()
-    {
-        var kinds = Enum.GetValues<FetcherKind>();
-        Assert.Equal(kinds, kinds.Select(k => FetcherNames.Parse(FetcherNames.Name(k))));
-        Assert.Equal(kinds.Length, kinds.Select(FetcherNames.Name).Distinct().Count());
-        Assert.Throws<InvalidDataException>(() => FetcherNames.Parse("GitHub"));
-    }
 }
