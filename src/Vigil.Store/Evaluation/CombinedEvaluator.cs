@@ -13,14 +13,25 @@ namespace Vigil.Store.Evaluation;
 /// </summary>
 public sealed class CombinedEvaluator : IEvaluator
 {
-    private readonly ReadOnlyEvaluator readOnly;
+    private readonly NixProcess nix;
+    private readonly EvaluatorOptions options;
+    private readonly bool walk;
     private readonly InstantiateEvaluator instantiate;
     private readonly StoreLocation store;
 
-    public CombinedEvaluator(NixProcess nix, EvaluatorOptions? options = null)
+    /// <param name="nix">How to run Nix, and which store to check and fill.</param>
+    /// <param name="options">Jobs and error messages, for both passes.</param>
+    /// <param name="walk">True: the read-only pass is the full <see cref="ReadOnlyEvaluator"/> walk, whose
+    /// events are passed on. False: it only computes each attribute's drvPath (about a third of the
+    /// walk's cost), for callers that walk the <c>.drv</c> files anyway; a <c>.drv</c> in the store
+    /// implies its whole closure is there, so nothing is missed.</param>
+    public CombinedEvaluator(NixProcess nix, EvaluatorOptions? options = null, bool walk = true)
     {
         ArgumentNullException.ThrowIfNull(nix);
-        readOnly = new ReadOnlyEvaluator(nix, options);
+        this.nix = nix;
+        this.options = options ?? EvaluatorOptions.Default;
+        this.options.Validate();
+        this.walk = walk;
         instantiate = new InstantiateEvaluator(nix, options);
         store = nix.Options.StoreLocation;
     }
@@ -35,7 +46,8 @@ public sealed class CombinedEvaluator : IEvaluator
         var missing = new SortedSet<string>(StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
         int attributes = 0, present = 0;
-        await foreach (var item in readOnly.EvaluateAsync(target, cancellationToken).ConfigureAwait(false))
+        var firstPass = WalkerRun.Stream(nix, options, target, walk ? "walk" : "instantiate", readWrite: false, attrs: null, cancellationToken);
+        await foreach (var item in firstPass.ConfigureAwait(false))
         {
             switch (item)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Vigil.Store;
 using Vigil.Store.Evaluation;
 using static Vigil.E2E.Tests.Evaluation.GeneratedPackageSet;
@@ -18,6 +19,7 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         Assert.SkipWhen(!NixAvailable, NoNix);
         var events = await sets.ReadOnlyAsync();
         AssertAttributes(events);
+        Assert.Matches($@"^assertion .* failed \(at {Regex.Escape(sets.Environment.PackageFile)}:\d+:\d+\)$", events.OfType<AttrFailed>().Single(f => f.Attr == "asserted").Message);
         Assert.Empty(StoreEntries(sets.ReadOnlyStore));
         // One listing, one walk, one re-run per fatal error (named by the walker's trace), one
         // message run per error tryEval caught: no splitting was needed.
@@ -162,6 +164,13 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         Assert.Equal(new CombinedRunStats(GoodAttrs.Count, GoodAttrs.Count, 0), combined.LastRun);
         Assert.Equal(DrvPaths(first), DrvPaths(second));
         Assert.Equal(before, Snapshot(store));
+
+        var light = new CombinedEvaluator(nix, walk: false);
+        var third = await CollectAsync(light.EvaluateAsync(sets.Target));
+        Assert.Equal(new CombinedRunStats(GoodAttrs.Count, GoodAttrs.Count, 0), light.LastRun);
+        Assert.Equal(DrvPaths(first), DrvPaths(third));
+        Assert.All(third, e => Assert.True(e is AttrEvaluated or AttrFailed, e.ToString()));
+        AssertAttributes(third);
     }
 
     [Fact]
