@@ -237,6 +237,14 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CollectAsync(new ReadOnlyEvaluator(NixFor(store)).EvaluateAsync(new EvalTarget(file), cts.Token)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
         Assert.Empty(ProcessesMentioning(store));
+
+        // A consumer that stops early stops the evaluation too.
+        await foreach (var first in new InstantiateEvaluator(NixFor(store), new EvaluatorOptions(Jobs: 2)).EvaluateAsync(sets.Target))
+        {
+            Assert.True(first is AttrEvaluated or AttrFailed, first.ToString());
+            break;
+        }
+        Assert.Empty(ProcessesMentioning(store));
     }
 
     [Fact]
