@@ -14,6 +14,11 @@ public sealed record AttrFailed(string Attr, string Message) : EvalEvent;
 /// for an FOD, the attributes that describe what it fetches (env-style text values: outputHash,
 /// outputHashAlgo, outputHashMode, url, urls, rev, builder, mirrorsFile…; for structured attrs the
 /// same keys). <paramref name="MirrorsListDrv"/> is the drv path of its <c>mirrorsFile</c> derivation, if any.
+/// <paramref name="Attr"/> is the first attribute whose walk reached it. <paramref name="InputDrvs"/>
+/// (additive) are the derivations it depends on as its <c>.drv</c>'s inputDrvs would list them, held
+/// as attribute values or named inside strings (sorted, distinct): the edges of the graph, from which
+/// the attributes reaching a derivation follow without any <c>.drv</c> file. Those named only inside
+/// strings and never walked are also reported by <see cref="ContextDrvsUnresolved"/>.
 /// </summary>
 public sealed record DerivationSeen(
     string Attr,
@@ -21,7 +26,8 @@ public sealed record DerivationSeen(
     string OutputPath,
     string Name,
     IReadOnlyDictionary<string, string>? FodAttrs,
-    string? MirrorsListDrv) : EvalEvent;
+    string? MirrorsListDrv,
+    IReadOnlyList<string>? InputDrvs = null) : EvalEvent;
 
 /// <summary>Read-only backend only: a mirror list derivation and its sites (site → space-separated base URLs).</summary>
 public sealed record MirrorListSeen(string DrvPath, IReadOnlyDictionary<string, string> Sites) : EvalEvent;
