@@ -16,6 +16,11 @@ internal static class CommonOptions
         Description = "Print machine-readable JSON instead of text.",
     };
 
+    public static Option<string?> Db() => new("--db")
+    {
+        Description = "Database: a SQLite file (default ./vigil.db), 'postgres://user@host/db' or an Npgsql connection string.",
+    };
+
     public static StoreLocation ResolveStore(string? store) =>
         store is null ? StoreLocation.FromEnvironment() : StoreLocation.Parse(store, Environment.GetEnvironmentVariable("NIX_STORE_DIR"));
 }

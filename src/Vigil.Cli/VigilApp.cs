@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Vigil.Cli.Commands;
 using Vigil.Nix;
+using Vigil.Data;
 using Vigil.Store;
+using Vigil.Store.Evaluation;
 
 namespace Vigil.Cli;
 
@@ -21,6 +23,10 @@ public static class VigilApp
         root.Subcommands.Add(DrvCommands.Build(context));
         root.Subcommands.Add(HashCommand.Build(context));
         root.Subcommands.Add(NarCommands.Build(context));
+        foreach (var command in ScanCommands.Build(context))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 
@@ -43,7 +49,7 @@ public static class VigilApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NixFormatException or StoreException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
+        catch (Exception e) when (e is NixFormatException or StoreException or NixProcessException or VigilDatabaseException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
         {
             await context.Out.FlushAsync().ConfigureAwait(false);
             await stderr.WriteLineAsync($"vigil: {e.Message}").ConfigureAwait(false);

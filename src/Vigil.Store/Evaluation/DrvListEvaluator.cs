@@ -8,7 +8,8 @@ namespace Vigil.Store.Evaluation;
 /// and <c>#</c> comments are skipped. Each path becomes <see cref="AttrEvaluated"/> whose attribute
 /// is the derivation's name (the path's name without <c>.drv</c>). A line that is not a <c>.drv</c>
 /// store path becomes <see cref="AttrFailed"/> (attribute <c>line N</c>) instead of being dropped.
-/// Paths inside a chroot store's real directory are accepted and mapped to logical paths.
+/// Paths inside a chroot store's real directory are accepted and mapped to logical paths. A target
+/// that is itself a <c>.drv</c> store path is the one root.
 /// </summary>
 public sealed class DrvListEvaluator : IEvaluator
 {
@@ -21,6 +22,12 @@ public sealed class DrvListEvaluator : IEvaluator
     public async IAsyncEnumerable<EvalEvent> EvaluateAsync(EvalTarget target, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
+        if (target.File.EndsWith(".drv", StringComparison.Ordinal)
+            && store.ToStorePath(target.File).StartsWith(store.StoreDir.Prefix, StringComparison.Ordinal))
+        {
+            yield return Read(0, target.File);
+            yield break;
+        }
         await foreach (var (number, line) in NumberedLines.ReadAsync(target.File, cancellationToken).ConfigureAwait(false))
         {
             var text = line.Trim();

@@ -1,0 +1,101 @@
+namespace Vigil.Fod.Scanning;
+
+/// <summary>
+/// The derivation graph of one scan, with dense integer ids so that reachability questions over
+/// tens of thousands of nodes run over arrays, not dictionaries of strings.
+/// </summary>
+public sealed class DrvGraph
+{
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly List<string> _paths = [];
+    private readonly List<int[]> _inputs = [];
+    private readonly List<bool> _isFod = [];
+
+    public int Count => _paths.Count;
+
+    public int Id(string drvPath)
+    {
+        if (!_ids.TryGetValue(drvPath, out var id))
+        {
+            id = _paths.Count;
+            _ids.Add(drvPath, id);
+            _paths.Add(drvPath);
+            _inputs.Add([]);
+            _isFod.Add(false);
+        }
+        return id;
+    }
+
+    public bool Contains(string drvPath) => _ids.ContainsKey(drvPath);
+
+    public string Path(int id) => _paths[id];
+
+    public IReadOnlyList<int> Inputs(int id) => _inputs[id];
+
+    public bool IsFod(int id) => _isFod[id];
+
+    public void SetNode(string drvPath, bool isFod, IEnumerable<string> inputs)
+    {
+        var id = Id(drvPath);
+        _isFod[id] = isFod;
+        _inputs[id] = inputs.Select(Id).ToArray();
+    }
+
+    /// <summary>Every FOD reachable from the given roots (the roots included).</summary>
+    public IEnumerable<int> ReachableFods(IEnumerable<int> roots)
+    {
+        var seen = new bool[Count];
+        var stack = new Stack<int>();
+        foreach (var r in roots)
+        {
+            if (!seen[r])
+            {
+                seen[r] = true;
+                stack.Push(r);
+            }
+        }
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (_isFod[n])
+            {
+                yield return n;
+            }
+            foreach (var i in _inputs[n])
+            {
+                if (!seen[i])
+                {
+                    seen[i] = true;
+                    stack.Push(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reverse adjacency (who depends on each node), built on demand.</summary>
+    public int[][] Parents()
+    {
+        var counts = new int[Count];
+        for (var n = 0; n < Count; n++)
+        {
+            foreach (var i in _inputs[n])
+            {
+                counts[i]++;
+            }
+        }
+        var parents = new int[Count][];
+        for (var n = 0; n < Count; n++)
+        {
+            parents[n] = new int[counts[n]];
+        }
+        var fill = new int[Count];
+        for (var n = 0; n < Count; n++)
+        {
+            foreach (var i in _inputs[n])
+            {
+                parents[i][fill[i]++] = n;
+            }
+        }
+        return parents;
+    }
+}

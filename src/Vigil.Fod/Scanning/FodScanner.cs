@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Vigil.Data;
+using Vigil.Nix;
+using Vigil.Nix.Derivations;
+using Vigil.Nix.Fetchers;
+using Vigil.Nix.Hashing;
+using Vigil.Nix.StorePaths;
+using Vigil.Store;
+using Vigil.Store.Evaluation;
+
+namespace Vigil.Fod.Scanning;
+
+/// <summary>
+/// Scans a package set into the database: evaluates it with one backend, walks the closure of
+/// every root over the <c>.drv</c> files (parallel, each file read once, and none at all that
+/// the database already holds: derivations are immutable, so their stored edges stand in for the
+/// file), records every FOD and which attributes reach it, and saves the revision atomically.
+/// With the read-only backend, which writes no <c>.drv</c>, FOD records come from the evaluation
+/// itself and derivations reachable only through string context are reported, never dropped.
+/// </summary>
+public sealed class FodScanner
+{
+    private const int WriteBatch = 4000;
+
+    private readonly VigilDatabase _db;
+    private readonly DerivationReader _reader;
+    private readonly IProgress<ScanProgress>? _progress;
+
+    public FodScanner(VigilDatabase db, DerivationReader reader, IProgress<ScanProgress>? progress = null)
+    {
+        _db = db;
+        _reader = reader;
+        _progress = progress;
+    }
+
+    public async Task<ScanResult> ScanAsync(IEvaluator evaluator, EvalTarget target, string revision, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        ArgumentNullException.ThrowIfNull(target);
+        var clock = Stopwatch.StartNew();
+        var roots = new List<RevisionRoot>();
+        var errors = new List<EvalErrorRecord>();
+        var unresolved = new List<(string, string)>();
+        var seen = new Dictionary<string, DerivationSeen>(StringComparer.Ordinal);
+        var mirrorLists = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        await foreach (var e in evaluator.EvaluateAsync(target, cancellationToken).ConfigureAwait(false))
+        {
+            switch (e)
+            {
+                case AttrEvaluated a:
+                    roots.Add(new RevisionRoot(a.Attr, a.DrvPath));
+                    if (roots.Count % 500 == 0)
+                    {
+                        _progress?.Report(new ScanProgress("evaluating", roots.Count, 0, 0, 0));
+                    }
+                    break;
+                case AttrFailed f:
+                    errors.Add(new EvalErrorRecord(f.Attr, f.Message));
+                    break;
+                case DerivationSeen d:
+                    seen.TryAdd(d.DrvPath, d);
+                    break;
+                case MirrorListSeen m:
+                    mirrorLists[m.DrvPath] = m.Sites;
+                    break;
+                case ContextDrvsUnresolved c:
+                    unresolved.AddRange(c.DrvPaths.Select(p => (c.Attr, p)));
+                    break;
+            }
+        }
+        _progress?.Report(new ScanProgress("evaluating", roots.Count, 0, 0, 0));
+
+        var graph = new DrvGraph();
+        var stats = new WalkStats();
+        if (evaluator.Name == "readonly")
+        {
+            await RecordReadOnlyAsync(graph, seen, mirrorLists, errors, stats, cancellationToken).ConfigureAwait(false);
+            foreach (var (attr, drv) in unresolved)
+            {
+                errors.Add(new EvalErrorRecord(attr, $"not entered: {drv} is referenced only through string context; scan with --backend combined to include its closure"));
+            }
+            unresolved.Clear();
+        }
+        else
+        {
+            await WalkAsync(graph, roots.Select(r => r.DrvPath), errors, stats, cancellationToken).ConfigureAwait(false);
+        }
+
+        _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
+        var rootIds = roots.Where(r => graph.Contains(r.DrvPath)).Select(r => (r.Attr, graph.Id(r.DrvPath))).ToList();
+        var fodIds = graph.ReachableFods(rootIds.Select(r => r.Item2)).ToList();
+        var reach = AttributeReach.Compute(graph, rootIds, fodIds);
+        var members = fodIds
+            .Select(id => new RevisionFod(graph.Path(id), reach[id].Attrs, reach[id].Count))
+            .OrderBy(f => f.DrvPath, StringComparer.Ordinal)
+            .ToList();
+        var info = await _db.SaveRevisionAsync(revision, Describe(evaluator, target), roots, members, errors, cancellationToken).ConfigureAwait(false);
+        return new ScanResult(info, stats.Read, stats.Known, graph.Count, errors, unresolved, clock.Elapsed);
+    }
+
+    private static string Describe(IEvaluator evaluator, EvalTarget target) =>
+        $"{evaluator.Name}:{target.File}" + (target.Attr is null ? "" : $" -A {target.Attr}");
+
+    private sealed class WalkStats
+    {
+        public int Read;
+        public int Known;
+        public int Fods;
+    }
+
+    /// <summary>Level-by-level walk; reading and parsing in parallel, database writes on a background task.</summary>
+    private async Task WalkAsync(DrvGraph graph, IEnumerable<string> roots, List<EvalErrorRecord> errors, WalkStats stats, CancellationToken ct)
+    {
+        var writes = Channel.CreateBounded<(List<StoredDrv> Drvs, List<FodRecord> Fods)>(4);
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var (drvs, fods) in writes.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                await _db.WriteDrvsAsync(drvs, fods, ct).ConfigureAwait(false);
+            }
+        }, ct);
+        var inputCache = new ConcurrentDictionary<string, Derivation?>(StringComparer.Ordinal);
+        var walkErrors = new ConcurrentBag<EvalErrorRecord>();
+        try
+        {
+            var level = roots.Distinct(StringComparer.Ordinal).ToList();
+            foreach (var r in level)
+            {
+                graph.Id(r);
+            }
+            var pendingDrvs = new List<StoredDrv>();
+            var pendingFods = new List<FodRecord>();
+            while (level.Count > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                var known = await _db.FindDrvsAsync(level, ct).ConfigureAwait(false);
+                stats.Known += known.Count;
+                var unknown = level.Where(p => !known.ContainsKey(p)).ToList();
+                var read = new ConcurrentBag<(StoredDrv Drv, FodRecord? Fod)>();
+                Parallel.ForEach(unknown, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, path =>
+                {
+                    try
+                    {
+                        read.Add(ReadNode(path, inputCache));
+                    }
+                    catch (Exception e) when (e is StoreException or NixFormatException)
+                    {
+                        walkErrors.Add(new EvalErrorRecord(path, e.Message));
+                    }
+                });
+                var next = new List<string>();
+                void Visit(StoredDrv node)
+                {
+                    foreach (var input in node.InputDrvs)
+                    {
+                        if (!graph.Contains(input))
+                        {
+                            graph.Id(input);
+                            next.Add(input);
+                        }
+                    }
+                    graph.SetNode(node.DrvPath, node.IsFod, node.InputDrvs);
+                }
+                foreach (var node in known.Values)
+                {
+                    Visit(node);
+                }
+                foreach (var (node, fod) in read)
+                {
+                    Visit(node);
+                    pendingDrvs.Add(node);
+                    if (fod is not null)
+                    {
+                        pendingFods.Add(fod);
+                        stats.Fods++;
+                    }
+                }
+                stats.Read += read.Count;
+                if (pendingDrvs.Count >= WriteBatch)
+                {
+                    await writes.Writer.WriteAsync((pendingDrvs, pendingFods), ct).ConfigureAwait(false);
+                    pendingDrvs = [];
+                    pendingFods = [];
+                }
+                _progress?.Report(new ScanProgress("walking", 0, stats.Read, stats.Known, stats.Fods));
+                level = next;
+            }
+            if (pendingDrvs.Count > 0)
+            {
+                await writes.Writer.WriteAsync((pendingDrvs, pendingFods), ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            writes.Writer.TryComplete();
+        }
+        await writer.ConfigureAwait(false);
+        errors.AddRange(walkErrors.OrderBy(e => e.Attr, StringComparer.Ordinal));
+    }
+
+    private (StoredDrv, FodRecord?) ReadNode(string path, ConcurrentDictionary<string, Derivation?> inputCache)
+    {
+        var drv = _reader.Read(path);
+        var inputs = drv.InputDerivations.Select(i => i.Path)
+            .Concat(drv.InputSources.Where(s => s.EndsWith(".drv", StringComparison.Ordinal)))
+            .ToList();
+        FodRecord? fod = null;
+        if (drv.IsFixedOutput)
+        {
+            // Mirror lists are shared by every fetchurl FOD: read each once.
+            Derivation? LoadInput(string p) => inputCache.GetOrAdd(p, q =>
+            {
+                try
+                {
+                    return _reader.Read(q);
+                }
+                catch (StoreException)
+                {
+                    return null;
+                }
+            });
+            fod = FodExtractor.Extract(FodExtractor.FromDerivation(path, drv, LoadInput));
+        }
+        return (new StoredDrv(path, fod is not null, inputs), fod);
+    }
+
+    /// <summary>
+    /// Read-only scans: there are no files to walk, but the evaluation described every derivation
+    /// it reached with its input derivations, which is the same graph.
+    /// </summary>
+    private async Task RecordReadOnlyAsync(
+        DrvGraph graph,
+        Dictionary<string, DerivationSeen> seen,
+        Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists,
+        List<EvalErrorRecord> errors,
+        WalkStats stats,
+        CancellationToken ct)
+    {
+        var fods = new List<FodRecord>();
+        foreach (var d in seen.Values)
+        {
+            var isFod = false;
+            if (d.FodAttrs is not null)
+            {
+                try
+                {
+                    fods.Add(FodExtractor.Extract(FromAttributes(d, mirrorLists)));
+                    isFod = true;
+                }
+                catch (NixFormatException e)
+                {
+                    errors.Add(new EvalErrorRecord(d.Attr, $"{d.DrvPath}: {e.Message}"));
+                }
+            }
+            graph.SetNode(d.DrvPath, isFod, d.InputDrvs ?? []);
+        }
+        stats.Fods = fods.Count;
+        // Only FOD records are stored: without the .drv files the graph is not the immutable record a
+        // later file walk could trust, so read-only scans leave the drvs table alone.
+        await _db.WriteDrvsAsync([], fods, ct).ConfigureAwait(false);
+    }
+
+    private static FodInput FromAttributes(DerivationSeen d, Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists)
+    {
+        var attrs = d.FodAttrs!;
+        string? Env(string key) => attrs.TryGetValue(key, out var v) ? v : null;
+        var mode = Env("outputHashMode") == "recursive" ? ContentAddressMethod.Recursive : ContentAddressMethod.Flat;
+        HashAlgorithmKind? algo = HashAlgorithms.TryParse(Env("outputHashAlgo") ?? "", out var a) ? a : null;
+        var hash = NixHash.ParseAllowEmpty(Env("outputHash") ?? "", algo);
+        var sites = d.MirrorsListDrv is not null && mirrorLists.TryGetValue(d.MirrorsListDrv, out var s)
+            ? FodExtractor.MirrorSites(s)
+            : static _ => null;
+        return new FodInput(d.DrvPath, d.OutputPath, d.Name, mode, hash, Env, sites);
+    }
+}
