@@ -79,8 +79,8 @@ internal sealed class NixOracle : IDisposable
         return RunChecked("nix-instantiate", args);
     }
 
-    /// <summary><c>nix show-derivation [-r] PATHS</c>, raw bytes.</summary>
-    public byte[] ShowDerivation(IEnumerable<string> drvPaths, bool recursive)
+    /// <summary><c>nix show-derivation [-r] PATHS</c>, raw bytes; of another store when <paramref name="storeUri"/> is given.</summary>
+    public byte[] ShowDerivation(IEnumerable<string> drvPaths, bool recursive, string? storeUri = null)
     {
         var args = new List<string> { "--extra-experimental-features", AllFeatures, "show-derivation" };
         if (recursive)
@@ -88,6 +88,10 @@ internal sealed class NixOracle : IDisposable
             args.Add("-r");
         }
         args.AddRange(drvPaths);
+        if (storeUri is not null)
+        {
+            args.InsertRange(0, ["--store", storeUri]);
+        }
         return RunChecked("nix", args);
     }
 

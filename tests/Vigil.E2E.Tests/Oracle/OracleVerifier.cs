@@ -28,6 +28,7 @@ internal sealed class OracleVerifier
     private readonly Dictionary<string, byte[]> _bytes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Derivation> _parsed = new(StringComparer.Ordinal);
     private readonly List<string> _failures = [];
+    private DerivationHasher? _hasher;
 
     public OracleVerifier(NixOracle nix, DrvBatch batch, BatchPaths paths)
     {
@@ -42,9 +43,13 @@ internal sealed class OracleVerifier
 
     public int DerivationCount => _specByPath.Count;
 
+    /// <summary>Where the time went, for the test log.</summary>
+    public string Timings { get; private set; } = "";
+
     /// <summary>All checks; the returned text is empty when Vigil agreed with Nix everywhere.</summary>
     public async Task<string> VerifyAsync(CancellationToken ct)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var spec in _batch.Drvs)
         {
             var problems = CheckOne(spec);
@@ -53,9 +58,14 @@ internal sealed class OracleVerifier
                 Fail(spec, problems);
             }
         }
+        var perDrv = clock.Elapsed;
         CheckStoreChecker();
+        var checker = clock.Elapsed;
         await CheckShowAsync(ct);
+        var show = clock.Elapsed;
         await CheckCliCheckAsync();
+        Timings = $"per-drv {perDrv.TotalSeconds:F1}s, DerivationChecker {(checker - perDrv).TotalSeconds:F1}s, " +
+            $"show vs nix {(show - checker).TotalSeconds:F1}s, drv check {(clock.Elapsed - show).TotalSeconds:F1}s";
         if (_failures.Count == 0)
         {
             return "";
@@ -131,8 +141,8 @@ internal sealed class OracleVerifier
         IReadOnlyList<ExpectedOutput> expected;
         try
         {
-            var hasher = new DerivationHasher(Load);
-            expected = DerivationPaths.ExpectedOutputs(drv, hasher, StoreDir.Default);
+            _hasher ??= new DerivationHasher(Load);
+            expected = DerivationPaths.ExpectedOutputs(drv, _hasher, StoreDir.Default);
         }
         catch (Exception e) when (e is NixFormatException or IOException or StoreException)
         {

@@ -25,9 +25,13 @@ public sealed class RandomDerivationOracleTests
     {
         Assert.SkipWhen(!NixOracle.IsAvailable, "nix-instantiate is not on PATH");
         using var nix = new NixOracle("batch");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var paths = batch.Instantiate(nix);
+        var instantiated = clock.Elapsed;
         var verifier = new OracleVerifier(nix, batch, paths);
         var report = await verifier.VerifyAsync(TestContext.Current.CancellationToken);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{verifier.DerivationCount} derivations: nix-instantiate {instantiated.TotalSeconds:F1}s, checks {(clock.Elapsed - instantiated).TotalSeconds:F1}s ({verifier.Timings})");
         if (report.Length > 0)
         {
             nix.Keep();
