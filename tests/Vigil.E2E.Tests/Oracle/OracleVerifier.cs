@@ -22,26 +22,60 @@ internal sealed class OracleVerifier
     private const int MaxReported = 6;
 
     private readonly NixOracle _nix;
-    private readonly DrvBatch _batch;
+    private readonly string _label;
+    private readonly string? _source;
     private readonly BatchPaths _paths;
-    private readonly Dictionary<string, DrvSpec> _specByPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DrvSpec> _specById = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _idByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _bytes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Derivation> _parsed = new(StringComparer.Ordinal);
     private readonly List<string> _failures = [];
     private DerivationHasher? _hasher;
 
+    /// <summary>A generated batch: every derivation also checked against what its spec asked for.</summary>
     public OracleVerifier(NixOracle nix, DrvBatch batch, BatchPaths paths)
+        : this(nix, batch.Label, null, paths)
     {
-        _nix = nix;
-        _batch = batch;
-        _paths = paths;
         foreach (var spec in batch.Drvs)
         {
-            _specByPath[paths.DrvPath(spec.Id)] = spec;
+            _specById[spec.Id] = spec;
         }
     }
 
-    public int DerivationCount => _specByPath.Count;
+    /// <summary>A hand-written expression: only what Nix wrote and reported is known.</summary>
+    public OracleVerifier(NixOracle nix, string label, string? source, BatchPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        _nix = nix;
+        _label = label;
+        _source = source;
+        _paths = paths;
+        foreach (var (id, info) in paths.DrvInfo)
+        {
+            _idByPath[info.DrvPath] = id;
+        }
+    }
+
+    public int DerivationCount => _idByPath.Count;
+
+    /// <summary>The derivation Vigil parsed for an attribute (after <see cref="VerifyAsync"/>).</summary>
+    public Derivation Parsed(string id) => _parsed[_paths.DrvPath(id)];
+
+    /// <summary>
+    /// Instantiates <paramref name="source"/>, a Nix file whose value is an attribute set of
+    /// derivations, and returns a verifier over all of them.
+    /// </summary>
+    public static OracleVerifier ForExpression(NixOracle nix, string label, string source, bool experimental)
+    {
+        ArgumentNullException.ThrowIfNull(nix);
+        File.WriteAllText(Path.Combine(nix.WorkDir, "explicit.nix"), source, new UTF8Encoding(false));
+        var json = nix.EvalJson(
+            "{ drvs = builtins.mapAttrs (n: d: { drv = d.drvPath; first = d.outPath;\n" +
+            "    outs = builtins.listToAttrs (map (o: { name = o; value = d.${o}.outPath; }) (d.outputs or [ \"out\" ])); }) (import ./explicit.nix);\n" +
+            "  files = { }; }",
+            experimental);
+        return new OracleVerifier(nix, label, source, BatchPaths.Parse(json));
+    }
 
     /// <summary>Where the time went, for the test log.</summary>
     public string Timings { get; private set; } = "";
@@ -50,12 +84,12 @@ internal sealed class OracleVerifier
     public async Task<string> VerifyAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var spec in _batch.Drvs)
+        foreach (var id in _paths.DrvInfo.Keys.Order(StringComparer.Ordinal))
         {
-            var problems = CheckOne(spec);
+            var problems = CheckOne(id);
             if (problems.Count > 0)
             {
-                Fail(spec, problems);
+                Fail(id, problems);
             }
         }
         var perDrv = clock.Elapsed;
@@ -72,14 +106,14 @@ internal sealed class OracleVerifier
         }
         var shown = _failures.Take(MaxReported).ToList();
         var more = _failures.Count > MaxReported ? $"\n… and {_failures.Count - MaxReported} more failures" : "";
-        return $"{_failures.Count} failures in batch [{_batch.Label}] ({_specByPath.Count} derivations, store {_nix.Root}):\n\n" +
+        return $"{_failures.Count} failures in batch [{_label}] ({_idByPath.Count} derivations, store {_nix.Root}):\n\n" +
             string.Join("\n\n", shown) + more;
     }
 
-    private List<string> CheckOne(DrvSpec spec)
+    private List<string> CheckOne(string id)
     {
         var problems = new List<string>();
-        var drvPath = _paths.DrvPath(spec.Id);
+        var drvPath = _paths.DrvPath(id);
         byte[] bytes;
         Derivation drv;
         try
@@ -105,17 +139,21 @@ internal sealed class OracleVerifier
         {
             problems.Add($"drv path: Vigil derives {derived}");
         }
-        if (drv.Name != spec.Name)
+        CheckDerivedOutputs(id, drv, drvPath, problems);
+        if (_specById.TryGetValue(id, out var spec))
         {
-            problems.Add($"name: Vigil reads '{drv.Name}', the source says '{spec.Name}'");
+            if (drv.Name != spec.Name)
+            {
+                problems.Add($"name: Vigil reads '{drv.Name}', the source says '{spec.Name}'");
+            }
+            CheckOutputKinds(spec, drv, problems);
+            CheckFixed(spec, drv, problems);
+            CheckFields(spec, drv, problems);
         }
-        CheckOutputs(spec, drv, drvPath, problems);
-        CheckFixed(spec, drv, problems);
-        CheckFields(spec, drv, problems);
         return problems;
     }
 
-    private void CheckOutputs(DrvSpec spec, Derivation drv, string drvPath, List<string> problems)
+    private static void CheckOutputKinds(DrvSpec spec, Derivation drv, List<string> problems)
     {
         var names = drv.Outputs.Select(o => o.Name).ToList();
         var wanted = spec.Outputs.Order(StringComparer.Ordinal).ToList();
@@ -138,6 +176,11 @@ internal sealed class OracleVerifier
                 problems.Add($"output {o.Name}: Vigil classifies it {o.Kind} for a {spec.Kind} derivation");
             }
         }
+    }
+
+    /// <summary>Output paths and env entries as Vigil derives them, against the file and against Nix's evaluator.</summary>
+    private void CheckDerivedOutputs(string id, Derivation drv, string drvPath, List<string> problems)
+    {
         IReadOnlyList<ExpectedOutput> expected;
         try
         {
@@ -149,7 +192,11 @@ internal sealed class OracleVerifier
             problems.Add($"Vigil cannot compute the output paths: {e.Message}");
             return;
         }
-        var nixOutputs = _paths.DrvInfo[spec.Id].Outputs;
+        var nixOutputs = _paths.DrvInfo[id].Outputs;
+        if (!nixOutputs.Keys.Order(StringComparer.Ordinal).SequenceEqual(drv.Outputs.Select(o => o.Name)))
+        {
+            problems.Add($"outputs: Vigil reads [{string.Join(",", drv.Outputs.Select(o => o.Name))}], Nix's evaluator has [{string.Join(",", nixOutputs.Keys)}]");
+        }
         var drvStorePath = StoreDir.Default.Parse(drvPath);
         foreach (var want in expected)
         {
@@ -297,10 +344,10 @@ internal sealed class OracleVerifier
     private void CheckStoreChecker()
     {
         var reader = new DerivationReader(_nix.Location);
-        var loaded = DerivationClosure.Load(reader, _specByPath.Keys, check: true);
-        if (loaded.Count != _specByPath.Count)
+        var loaded = DerivationClosure.Load(reader, _idByPath.Keys, check: true);
+        if (loaded.Count < _idByPath.Count)
         {
-            _failures.Add($"DerivationClosure loaded {loaded.Count} derivations; the batch has {_specByPath.Count}");
+            _failures.Add($"DerivationClosure loaded {loaded.Count} derivations; the batch has {_idByPath.Count}");
         }
         foreach (var m in new DerivationChecker(loaded, reader, StoreDir.Default).CheckAll())
         {
@@ -310,7 +357,7 @@ internal sealed class OracleVerifier
 
     private async Task CheckShowAsync(CancellationToken ct)
     {
-        var roots = _specByPath.Keys.Order(StringComparer.Ordinal).ToList();
+        var roots = _idByPath.Keys.Order(StringComparer.Ordinal).ToList();
         var nixJson = _nix.ShowDerivation(roots, recursive: true);
         var vigil = await VigilCli.RunAsync(["drv", "show", "-r", "--store", _nix.StoreUri, .. roots]);
         CompareShow("drv show -r", nixJson, vigil);
@@ -347,7 +394,7 @@ internal sealed class OracleVerifier
 
     private async Task CheckCliCheckAsync()
     {
-        var roots = _specByPath.Keys.ToList();
+        var roots = _idByPath.Keys.ToList();
         var run = await VigilCli.RunAsync(["drv", "check", "-r", "--store", _nix.StoreUri, .. roots]);
         if (run.ExitCode != 0 || run.Stdout.Length != 0)
         {
@@ -355,21 +402,26 @@ internal sealed class OracleVerifier
         }
     }
 
-    private void Fail(DrvSpec spec, List<string> problems)
+    private void Fail(string id, List<string> problems)
     {
-        var drvPath = _paths.DrvPath(spec.Id);
-        _failures.Add($"{drvPath} ({spec.Id}, {spec.Kind}):\n  - {string.Join("\n  - ", problems)}\n{SourceOf(drvPath)}");
+        var drvPath = _paths.DrvPath(id);
+        var kind = _specById.TryGetValue(id, out var spec) ? ", " + spec.Kind : "";
+        _failures.Add($"{drvPath} ({id}{kind}):\n  - {string.Join("\n  - ", problems)}\n{SourceOf(drvPath)}");
     }
 
     /// <summary>The Nix source of a derivation, where its dependencies went, and what Nix wrote.</summary>
     private string SourceOf(string drvPath)
     {
-        if (!_specByPath.TryGetValue(drvPath, out var spec))
+        var aterm = _bytes.TryGetValue(drvPath, out var b) ? Encoding.UTF8.GetString(b) : "(not read)";
+        if (!_idByPath.TryGetValue(drvPath, out var id))
         {
             return "";
         }
+        if (!_specById.TryGetValue(id, out var spec))
+        {
+            return $"Nix source (attribute {id}):\n{Truncate(_source ?? "")}\nATerm Nix wrote:\n{Truncate(aterm)}";
+        }
         var deps = spec.DirectDependencies().Select(d => $"#   {d} = {_paths.DrvPath(d)}");
-        var aterm = _bytes.TryGetValue(drvPath, out var b) ? Encoding.UTF8.GetString(b) : "(not read)";
         return $"Nix source:\n{spec.Source()}{string.Join("\n", deps)}\nATerm Nix wrote:\n{Truncate(aterm)}";
     }
 
