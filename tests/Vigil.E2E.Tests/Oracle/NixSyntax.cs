@@ -124,6 +124,7 @@ internal static partial class NixSyntax
 
     private static string Float(double value) => value.ToString("0.0#####", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_'-]*$")]
+    // \z rather than $, which also matches before a final newline ("K\n" is no identifier).
+    [GeneratedRegex("\\A[a-zA-Z_][a-zA-Z0-9_'-]*\\z")]
     private static partial Regex Identifier();
 }
