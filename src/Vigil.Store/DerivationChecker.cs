@@ -22,7 +22,7 @@ public sealed class DerivationChecker
         ArgumentNullException.ThrowIfNull(reader);
         _loaded = loaded;
         _storeDir = storeDir;
-        _hasher = new DerivationHasher(path => _loaded.TryGetValue(path, out var d) ? d.Derivation : reader.Read(path));
+        _hasher = new DerivationHasher(path => _loaded.TryGetValue(path, out var d) ? d.Derivation : reader.Read(path), storeDir);
     }
 
     /// <summary>All mismatches, ordered by derivation path.</summary>

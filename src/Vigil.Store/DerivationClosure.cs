@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 
 namespace Vigil.Store;
 
@@ -29,7 +30,7 @@ public static class DerivationClosure
         while (frontier.Count > 0)
         {
             var next = new ConcurrentBag<string>();
-            Parallel.ForEach(frontier, options, path =>
+            ForEachUnwrapped(frontier, options, path =>
             {
                 var loaded = reader.Load(path, check);
                 result[path] = loaded;
@@ -49,5 +50,22 @@ public static class DerivationClosure
             frontier = next.Where(seen.Add).ToList();
         }
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="Parallel.ForEach{TSource}(IEnumerable{TSource}, ParallelOptions, Action{TSource})"/>,
+    /// but a failure surfaces as the exception it was (a <see cref="StoreException"/> naming the
+    /// bad file) rather than wrapped in an <see cref="AggregateException"/> callers do not expect.
+    /// </summary>
+    private static void ForEachUnwrapped(List<string> items, ParallelOptions options, Action<string> body)
+    {
+        try
+        {
+            Parallel.ForEach(items, options, body);
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+        }
     }
 }

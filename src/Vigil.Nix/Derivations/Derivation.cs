@@ -91,6 +91,11 @@ public sealed class Derivation
         return value is null ? null : Encoding.UTF8.GetString(value);
     }
 
-    /// <summary>Every store path this derivation's file refers to: input sources and input derivations.</summary>
-    public IEnumerable<string> References => InputSources.Concat(InputDerivations.Select(i => i.Path));
+    /// <summary>
+    /// Every store path this derivation's file refers to: input sources and input derivations, as a
+    /// set in byte order. A path can be both (a <c>drvPath</c> string in the environment puts its
+    /// whole closure into inputSrcs and inputDrvs); Nix counts it once in the <c>.drv</c> path.
+    /// </summary>
+    public IEnumerable<string> References =>
+        InputSources.Concat(InputDerivations.Select(i => i.Path)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 }

@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Vigil.Nix.StorePaths;
 
 namespace Vigil.Nix.Derivations;
 
 /// <summary>
 /// Nix's <c>hashDerivationModulo</c> (docs/nix-formats.md §4). A fixed-output derivation hashes
-/// to <c>sha256("fixed:out:" + algo + ":" + hex + ":" + outPath)</c>, whatever its recipe; any
+/// to <c>sha256("fixed:out:" + algo + ":" + hex + ":" + outPath)</c>, whatever its recipe (outPath
+/// as Nix computes it from method, hash and name: it never reads a fixed output's path back); any
 /// other derivation hashes its ATerm with each input derivation replaced by that input's
 /// (unmasked) modulo hash, inputs with equal hashes merged into one entry. The input derivations
 /// are obtained through the loader the caller injects: this type does no I/O of its own.
@@ -18,10 +20,16 @@ public sealed class DerivationHasher
     private static readonly byte[] ImpureHash = SHA256.HashData("impure"u8);
 
     private readonly Func<string, Derivation> _load;
+    private readonly StoreDir _storeDir;
     private readonly ConcurrentDictionary<string, byte[]> _unmasked = new(StringComparer.Ordinal);
 
     /// <param name="load">Returns the parsed derivation of a full <c>.drv</c> path; may throw.</param>
-    public DerivationHasher(Func<string, Derivation> load) => _load = load;
+    /// <param name="storeDir">The store the derivations belong to (fixed output paths depend on it).</param>
+    public DerivationHasher(Func<string, Derivation> load, StoreDir? storeDir = null)
+    {
+        _load = load;
+        _storeDir = storeDir ?? StoreDir.Default;
+    }
 
     /// <summary>Number of distinct derivations hashed so far.</summary>
     public int CachedCount => _unmasked.Count;
@@ -35,7 +43,7 @@ public sealed class DerivationHasher
         ArgumentNullException.ThrowIfNull(drv);
         if (drv.IsFixedOutput)
         {
-            return FixedOutputHash(drv.Outputs[0]);
+            return FixedOutputHash(drv, _storeDir);
         }
         if (drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure))
         {
@@ -55,10 +63,18 @@ public sealed class DerivationHasher
         return _unmasked[drvPath];
     }
 
-    public static byte[] FixedOutputHash(DerivationOutput output)
+    /// <summary>
+    /// The modulo hash of a fixed-output derivation. The path in it is computed, not the one the
+    /// file states: Nix 2.8 drops a fixed output's stored path when it parses a <c>.drv</c>, so an
+    /// edited path changes nothing downstream (only the file's own path and its output check).
+    /// </summary>
+    public static byte[] FixedOutputHash(Derivation drv, StoreDir storeDir)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + output.Path;
+        ArgumentNullException.ThrowIfNull(drv);
+        ArgumentNullException.ThrowIfNull(storeDir);
+        var output = drv.Outputs[0];
+        var path = storeDir.Print(storeDir.MakeFixedOutputPath(output.Method, output.FixedHash!, drv.Name));
+        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + path;
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
@@ -106,7 +122,7 @@ public sealed class DerivationHasher
             }
             if (drv.IsFixedOutput)
             {
-                _unmasked[path] = FixedOutputHash(drv.Outputs[0]);
+                _unmasked[path] = FixedOutputHash(drv, _storeDir);
                 continue;
             }
             if (!expanded)
