@@ -52,7 +52,7 @@ public sealed class HashDerivationModuloTests
         Assert.Equal(expected, Hex(hasher.HashModulo(drv, mask: true)));
         Assert.Equal(expected, Hex(hasher.HashModulo(drv, mask: false)));
         Assert.Equal(expected, Hex(hasher.HashModulo("/nix/store/" + file)));
-        Assert.Equal(expected, Hex(DerivationHasher.FixedOutputHash(drv.Outputs[0])));
+        Assert.Equal(expected, Hex(DerivationHasher.FixedOutputHash(drv, StoreDir.Default)));
     }
 
     [Fact]
