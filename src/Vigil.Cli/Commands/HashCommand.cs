@@ -19,10 +19,13 @@ internal static class HashCommand
             Description = "Files or directories to hash (symlinks are hashed as links unless --flat).",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var type = new Option<string>("--type")
+        // Repeatable, the last one counting, as in nix-hash.
+        var type = new Option<string[]>("--type")
         {
             Description = "Hash algorithm: md5, sha1, sha256 or sha512.",
-            DefaultValueFactory = _ => "sha256",
+            DefaultValueFactory = _ => ["sha256"],
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
         };
         var flat = new Option<bool>("--flat") { Description = "Hash the file's bytes (following symlinks) instead of its NAR serialisation." };
         var base16 = new Option<bool>("--base16") { Description = "Print base16 (hexadecimal), the default." };
@@ -38,7 +41,7 @@ internal static class HashCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var typeName = parse.GetValue(type)!;
+            var typeName = parse.GetValue(type)![^1];
             if (!HashAlgorithms.TryParse(typeName, out var algorithm))
             {
                 throw new UsageException($"unknown hash algorithm '{typeName}' (expected md5, sha1, sha256 or sha512)");

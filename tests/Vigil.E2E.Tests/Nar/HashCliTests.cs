@@ -91,6 +91,12 @@ public sealed class HashCliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_last_type_counts_as_in_nix_hash()
+    {
+        Assert.Equal("5144612b23081da49ab008bd0b73960b6a2b7fe9\n", (await Tools.Vigil("hash", "--type", "md5", "--type", "sha1", P("hello.txt"))).Text);
+    }
+
+    [Fact]
     public async Task Truncate_folds_like_nix_hash()
     {
         Assert.Equal("c7a67e74852e32f52e317bc9f935cf3facd48bbc\n", (await Tools.Vigil("hash", "--truncate", P("hello.txt"))).Text);
