@@ -56,9 +56,9 @@ internal static class NarFileSystem
 
     private static void EnsureSupported()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess)
         {
-            throw new PlatformNotSupportedException("NAR serialisation reads the file system through Linux libc calls");
+            throw new PlatformNotSupportedException("NAR serialisation reads the file system through 64-bit Linux libc calls");
         }
     }
 
