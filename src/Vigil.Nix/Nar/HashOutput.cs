@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Vigil.Nix.Hashing;
@@ -14,14 +13,10 @@ namespace Vigil.Nix.Nar;
 /// </summary>
 internal sealed class HashOutput : ChunkedOutput
 {
-    private const int PipelineBuffers = 2;
-
     private readonly IncrementalHash _hash;
     private readonly bool _pipelined;
     private readonly int _bufferSize;
-    private BlockingCollection<(byte[] Buffer, int Count)>? _full;
-    private BlockingCollection<byte[]>? _free;
-    private Task? _hasher;
+    private Pipeline? _pipeline;
 
     public HashOutput(HashAlgorithmKind algorithm, int bufferSize, bool pipelined = false)
         : base(bufferSize)
@@ -38,7 +33,7 @@ internal sealed class HashOutput : ChunkedOutput
     public NixHash GetHashAndReset()
     {
         Flush();
-        Drain();
+        StopPipeline();
         Span<byte> digest = stackalloc byte[64];
         var written = _hash.GetHashAndReset(digest);
         return new NixHash(Algorithm, digest[..written]);
@@ -48,7 +43,7 @@ internal sealed class HashOutput : ChunkedOutput
     public void Reset()
     {
         DiscardBuffered();
-        Drain();
+        StopPipeline();
         Span<byte> digest = stackalloc byte[64];
         _hash.GetHashAndReset(digest);
     }
@@ -59,88 +54,125 @@ internal sealed class HashOutput : ChunkedOutput
         {
             return base.Hand(buffer, count);
         }
-        if (_hasher is null)
-        {
-            _full = new BlockingCollection<(byte[], int)>(PipelineBuffers);
-            _free = new BlockingCollection<byte[]>();
-            for (var i = 0; i < PipelineBuffers; i++)
-            {
-                _free.Add(ArrayPool<byte>.Shared.Rent(_bufferSize));
-            }
-            var full = _full;
-            var free = _free;
-            _hasher = Task.Factory.StartNew(
-                () =>
-                {
-                    // After a failure keep recycling buffers, so the producer never blocks; Drain rethrows.
-                    Exception? failure = null;
-                    foreach (var (b, c) in full.GetConsumingEnumerable())
-                    {
-                        if (failure is null)
-                        {
-                            try
-                            {
-                                _hash.AppendData(b.AsSpan(0, c));
-                            }
-                            catch (CryptographicException e)
-                            {
-                                failure = e;
-                            }
-                        }
-                        free.Add(b);
-                    }
-                    if (failure is not null)
-                    {
-                        ExceptionDispatchInfo.Throw(failure);
-                    }
-                },
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
-        }
-        _full!.Add((buffer, count));
-        return _free!.Take();
+        _pipeline ??= new Pipeline(_hash, _bufferSize);
+        return _pipeline.Exchange(buffer, count);
     }
 
     protected override void Consume(ReadOnlySpan<byte> data) => _hash.AppendData(data);
 
-    /// <summary>Waits until the hashing thread has taken in every handed buffer, then stops it.</summary>
-    private void Drain()
+    private void StopPipeline()
     {
-        if (_hasher is null)
-        {
-            return;
-        }
-        _full!.CompleteAdding();
-        try
-        {
-            _hasher.Wait();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        finally
-        {
-            while (_free!.TryTake(out var b))
-            {
-                ArrayPool<byte>.Shared.Return(b);
-            }
-            _full.Dispose();
-            _free.Dispose();
-            _hasher = null;
-            _full = null;
-            _free = null;
-        }
+        var pipeline = _pipeline;
+        _pipeline = null;
+        pipeline?.Stop();
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            Drain();
+            StopPipeline();
             _hash.Dispose();
         }
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// A hashing thread and a small set of buffers passed back and forth. Hand-offs block on a
+    /// monitor rather than spinning: the reader is faster than the hash and waits at every buffer,
+    /// and spinning there would burn the CPU the hash needs on a busy machine.
+    /// </summary>
+    private sealed class Pipeline
+    {
+        private const int SpareBuffers = 2;
+
+        private readonly object _gate = new();
+        private readonly Queue<(byte[] Buffer, int Count)> _full = new();
+        private readonly Stack<byte[]> _free = new();
+        private readonly IncrementalHash _hash;
+        private readonly Thread _thread;
+        private bool _completed;
+        private Exception? _failure;
+
+        public Pipeline(IncrementalHash hash, int bufferSize)
+        {
+            _hash = hash;
+            for (var i = 0; i < SpareBuffers; i++)
+            {
+                _free.Push(ArrayPool<byte>.Shared.Rent(bufferSize));
+            }
+            _thread = new Thread(Run) { IsBackground = true, Name = "NAR hash" };
+            _thread.Start();
+        }
+
+        /// <summary>Queues a full buffer for hashing and returns an empty one, waiting for it if need be.</summary>
+        public byte[] Exchange(byte[] full, int count)
+        {
+            lock (_gate)
+            {
+                _full.Enqueue((full, count));
+                Monitor.PulseAll(_gate);
+                while (_free.Count == 0)
+                {
+                    Monitor.Wait(_gate);
+                }
+                return _free.Pop();
+            }
+        }
+
+        /// <summary>Waits until every queued buffer is hashed, ends the thread, returns the spare buffers.</summary>
+        public void Stop()
+        {
+            lock (_gate)
+            {
+                _completed = true;
+                Monitor.PulseAll(_gate);
+            }
+            _thread.Join();
+            while (_free.TryPop(out var buffer))
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            if (_failure is not null)
+            {
+                ExceptionDispatchInfo.Throw(_failure);
+            }
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                (byte[] Buffer, int Count) item;
+                lock (_gate)
+                {
+                    while (_full.Count == 0 && !_completed)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                    if (!_full.TryDequeue(out item))
+                    {
+                        return;
+                    }
+                }
+                // After a failure keep recycling buffers, so the reader never waits forever; Stop rethrows.
+                if (_failure is null)
+                {
+                    try
+                    {
+                        _hash.AppendData(item.Buffer.AsSpan(0, item.Count));
+                    }
+                    catch (CryptographicException e)
+                    {
+                        _failure = e;
+                    }
+                }
+                lock (_gate)
+                {
+                    _free.Push(item.Buffer);
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
     }
 }
