@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Vigil.Nix.Nar;
 
@@ -7,6 +8,7 @@ namespace Vigil.Nix.Nar;
 /// chunks. File contents are read straight into the free part of the buffer, so every byte is
 /// copied once (kernel to buffer) and consumed (hashed or written) in big spans.
 /// </summary>
+/// <remarks>AggressiveOptimization on the per-file and per-chunk methods: see <see cref="NarWriter"/>.</remarks>
 internal abstract class ChunkedOutput : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
@@ -14,6 +16,7 @@ internal abstract class ChunkedOutput : IBufferWriter<byte>, IDisposable
 
     protected ChunkedOutput(int bufferSize) => _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_buffer.Length - _count))
@@ -24,6 +27,7 @@ internal abstract class ChunkedOutput : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>At least <paramref name="sizeHint"/> bytes, usually the whole free rest of the buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         // Reserve first: it may swap the buffer.
@@ -38,6 +42,7 @@ internal abstract class ChunkedOutput : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>Passes everything written so far on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Flush()
     {
         if (_count > 0)
@@ -51,6 +56,7 @@ internal abstract class ChunkedOutput : IBufferWriter<byte>, IDisposable
     /// Passes a full buffer on and returns the buffer to fill next: the same one once consumed, or
     /// another when a subclass consumes on a second thread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual byte[] Hand(byte[] buffer, int count)
     {
         Consume(buffer.AsSpan(0, count));
@@ -62,6 +68,7 @@ internal abstract class ChunkedOutput : IBufferWriter<byte>, IDisposable
     /// <summary>Forgets what was written but not yet consumed (after a failed input).</summary>
     protected void DiscardBuffered() => _count = 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Reserve(int sizeHint)
     {
         var needed = Math.Max(sizeHint, 1);

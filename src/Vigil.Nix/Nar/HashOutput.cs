@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Vigil.Nix.Hashing;
@@ -11,6 +12,7 @@ namespace Vigil.Nix.Nar;
 /// overlaps hashing the previous one (a big tree then hashes at the speed of the hash alone); small
 /// inputs never start that thread.
 /// </summary>
+/// <remarks>AggressiveOptimization on the per-file and per-chunk methods: see <see cref="NarWriter"/>.</remarks>
 internal sealed class HashOutput : ChunkedOutput
 {
     private readonly IncrementalHash _hash;
@@ -48,6 +50,7 @@ internal sealed class HashOutput : ChunkedOutput
         _hash.GetHashAndReset(digest);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override byte[] Hand(byte[] buffer, int count)
     {
         if (!_pipelined)
@@ -106,6 +109,7 @@ internal sealed class HashOutput : ChunkedOutput
         }
 
         /// <summary>Queues a full buffer for hashing and returns an empty one, waiting for it if need be.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public byte[] Exchange(byte[] full, int count)
         {
             lock (_gate)
@@ -139,6 +143,7 @@ internal sealed class HashOutput : ChunkedOutput
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Run()
         {
             while (true)

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Vigil.Nix.Nar;
 
@@ -9,6 +10,7 @@ namespace Vigil.Nix.Nar;
 /// <see cref="NarReader"/> and <see cref="NarWriter"/> produce it; a file's contents must add up to
 /// the size announced, since a NAR with a wrong size would be unreadable.
 /// </summary>
+/// <remarks>AggressiveOptimization on the per-file and per-chunk methods: see <see cref="NarWriter"/>.</remarks>
 public sealed class NarEncoder : INarVisitor
 {
     private readonly IBufferWriter<byte> _output;
@@ -22,6 +24,7 @@ public sealed class NarEncoder : INarVisitor
         _output = output;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginRegular(bool executable, long size)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
@@ -50,6 +53,7 @@ public sealed class NarEncoder : INarVisitor
         _remaining -= chunk.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EndRegular()
     {
         if (_remaining != 0)
@@ -63,6 +67,7 @@ public sealed class NarEncoder : INarVisitor
         _output.Advance(padding + NarTokens.EncodedClose.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Symlink(ReadOnlySpan<byte> target)
     {
         var span = _output.GetSpan(Prefix() + NarTokens.EncodedSymlink.Length + NarTokens.EncodedLength(target.Length) + NarTokens.EncodedClose.Length);
@@ -73,6 +78,7 @@ public sealed class NarEncoder : INarVisitor
         _output.Advance(at);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginDirectory()
     {
         var span = _output.GetSpan(Prefix() + NarTokens.EncodedDirectory.Length);
@@ -81,6 +87,7 @@ public sealed class NarEncoder : INarVisitor
         _output.Advance(at);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginEntry(ReadOnlySpan<byte> name)
     {
         var span = _output.GetSpan(NarTokens.EncodedEntry.Length + NarTokens.EncodedLength(name.Length) + NarTokens.EncodedNode.Length);
@@ -90,20 +97,24 @@ public sealed class NarEncoder : INarVisitor
         _output.Advance(at);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EndEntry() => _output.Write(NarTokens.EncodedClose);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EndDirectory() => _output.Write(NarTokens.EncodedClose);
 
     /// <summary>
     /// Room for the current file's next contents, straight in the output: <see cref="NarWriter"/>
     /// reads file data into it, saving a copy. At most the bytes still owed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal Span<byte> GetContentsSpan(int sizeHint)
     {
         var span = _output.GetSpan(sizeHint);
         return span.Length > _remaining ? span[..(int)_remaining] : span;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AdvanceContents(int count)
     {
         _output.Advance(count);
@@ -114,6 +125,7 @@ public sealed class NarEncoder : INarVisitor
 
     private int Prefix() => _started ? 0 : NarTokens.EncodedMagic.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int WritePrefix(Span<byte> span)
     {
         if (_started)
@@ -124,6 +136,7 @@ public sealed class NarEncoder : INarVisitor
         return Copy(NarTokens.EncodedMagic, span);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         source.CopyTo(destination);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -13,7 +14,8 @@ namespace Vigil.Nix.Nar;
 /// <remarks>
 /// Callers keep paths in byte buffers terminated by a NUL; <c>pathZ</c> parameters include it.
 /// Only fixed-layout kernel structures are read: <c>struct statx</c> and the head of
-/// <c>struct dirent</c>, which are the same on x86-64 and arm64.
+/// <c>struct dirent</c>, which are the same on x86-64 and arm64. AggressiveOptimization on the
+/// per-file methods: see <see cref="NarWriter"/>.
 /// </remarks>
 internal static class NarFileSystem
 {
@@ -75,6 +77,7 @@ internal static class NarFileSystem
     }
 
     /// <summary>Opens for reading, following symlinks (as <c>--flat</c> hashing does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int OpenRead(ReadOnlySpan<byte> pathZ)
     {
         EnsureSupported();
@@ -92,6 +95,7 @@ internal static class NarFileSystem
     }
 
     /// <summary>Type, size and the owner-execute bit of an open file.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (Kind Kind, long Size, bool Executable) StatOpen(int fd, ReadOnlySpan<byte> pathZ)
     {
         Span<byte> stat = stackalloc byte[StatxBufferSize];
@@ -104,9 +108,11 @@ internal static class NarFileSystem
     }
 
     /// <summary>Tells the kernel to read ahead aggressively; only a hint, so failures are ignored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdviseSequentialRead(int fd) => _ = Native.posix_fadvise(fd, 0, 0, AdviseSequential);
 
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes; 0 means end of file.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Read(int fd, Span<byte> destination, ReadOnlySpan<byte> pathZ)
     {
         while (true)
@@ -123,9 +129,11 @@ internal static class NarFileSystem
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Close(int fd) => _ = Native.close(fd);
 
     /// <summary>The target of a symlink, verbatim, into <paramref name="scratch"/> (grown when needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ReadOnlySpan<byte> ReadLink(ReadOnlySpan<byte> pathZ, ref byte[] scratch)
     {
         while (true)
@@ -151,6 +159,7 @@ internal static class NarFileSystem
     /// Appends every entry of a directory except <c>.</c> and <c>..</c> to <paramref name="listing"/>,
     /// in the order the kernel returns them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ListDirectory(ReadOnlySpan<byte> pathZ, DirectoryListing listing)
     {
         EnsureSupported();
@@ -286,6 +295,7 @@ internal static class NarFileSystem
         public (int Offset, int Length, Kind Kind)[] Entries = new (int, int, Kind)[64];
         public int Count;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Reserve(int capacity)
         {
             if (NamesLength + capacity > Names.Length)
@@ -295,6 +305,7 @@ internal static class NarFileSystem
             return NamesLength;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Commit(int offset, int length, Kind kind)
         {
             if (Count == Entries.Length)
