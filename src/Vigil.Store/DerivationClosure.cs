@@ -54,6 +54,29 @@ public static class DerivationClosure
     }
 
     /// <summary>
+    /// Reads and parses every derivation of the closure once, keeping only what
+    /// <paramref name="keep"/> makes of it (called in parallel) and dropping the parsed model.
+    /// </summary>
+    /// <param name="recursive">False to visit only the roots themselves.</param>
+    public static IReadOnlyDictionary<string, T> Map<T>(
+        DerivationReader reader,
+        IEnumerable<string> roots,
+        bool recursive,
+        Func<string, Derivation, T> keep,
+        int parallelism = 0,
+        Action<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(keep);
+        return Walk(roots, path =>
+        {
+            var drv = reader.Parse(path, reader.ReadFile(path));
+            return (keep(path, drv), recursive ? drv : null);
+        }, parallelism, progress, cancellationToken);
+    }
+
+    /// <summary>
     /// Visits the roots and, level by level, every derivation they lead to; <c>visit</c> returns
     /// what to keep and the parsed derivation whose inputs to follow (null: follow none).
     /// </summary>

@@ -1,68 +1,66 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using Vigil.Nix.Derivations;
+using Vigil.Nix.StorePaths;
 
 namespace Vigil.Store;
 
 /// <summary>
-/// Writes the <c>nix show-derivation</c> JSON object of a set of derivation files (as read by
-/// <see cref="DerivationClosure.ReadFiles"/>), in Nix's order (by store path). Runs of derivations
-/// are parsed and printed in parallel, each into its own buffer, and written out in order; the
-/// parsed models die young.
+/// Writes the <c>nix show-derivation</c> JSON object of some derivations (or of their closure), in
+/// Nix's order (by store path). Each derivation is read, parsed and printed once, in parallel, as
+/// its JSON member lands in a few large chunks (<see cref="ByteArena"/>); once all are done (so a
+/// bad file fails before any output, as in Nix) the members are written out in order. Neither
+/// parsed models nor one object per file stay alive for the garbage collector to copy.
 /// </summary>
 public static class ShowDerivationWriter
 {
-    private const int BlockSize = 128;
-
     public static async Task WriteAsync(
         Stream output,
         DerivationReader reader,
-        IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files,
+        IEnumerable<string> roots,
+        bool recursive,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(files);
-        // Nix orders by store path (its std::set), i.e. by base name.
-        var sorted = files.Keys.Order(StringComparer.Ordinal).ToArray();
         var storeDir = reader.Location.StoreDir;
-        var wave = 4 * Environment.ProcessorCount;
-        var buffers = new ArrayBufferWriter<byte>[wave];
-        for (var i = 0; i < wave; i++)
+        using var printers = new ThreadLocal<MemberPrinter>(() => new MemberPrinter(storeDir));
+        var members = DerivationClosure.Map(
+            reader, roots, recursive, (path, drv) => printers.Value!.Print(path, drv), cancellationToken: cancellationToken);
+        // Nix orders by store path (its std::set), i.e. by base name.
+        var sorted = members.Keys.Order(StringComparer.Ordinal).ToArray();
+        var buffer = new ArrayBufferWriter<byte>(1 << 20);
+        new DerivationJson(buffer, storeDir).Begin();
+        for (var i = 0; i < sorted.Length; i++)
         {
-            buffers[i] = new ArrayBufferWriter<byte>(BlockSize * 4096);
-        }
-        new DerivationJson(buffers[0], storeDir).Begin();
-        await output.WriteAsync(buffers[0].WrittenMemory, cancellationToken).ConfigureAwait(false);
-        var blocks = (sorted.Length + BlockSize - 1) / BlockSize;
-        var options = new ParallelOptions { CancellationToken = cancellationToken };
-        for (var first = 0; first < blocks; first += wave)
-        {
-            var count = Math.Min(wave, blocks - first);
-            var start = first;
-            Parallel.For(0, count, options, i => WriteBlock(buffers[i], reader, files, sorted, start + i));
-            for (var i = 0; i < count; i++)
+            // Each member starts with its own "\n  "; the comma goes between members.
+            if (i > 0)
             {
-                await output.WriteAsync(buffers[i].WrittenMemory, cancellationToken).ConfigureAwait(false);
+                buffer.Write(","u8);
+            }
+            buffer.Write(members[sorted[i]].Span);
+            if (buffer.WrittenCount > 1 << 19)
+            {
+                await output.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                buffer.ResetWrittenCount();
             }
         }
-        buffers[0].ResetWrittenCount();
-        new DerivationJson(buffers[0], storeDir) { HasMembers = sorted.Length > 0 }.End();
-        await output.WriteAsync(buffers[0].WrittenMemory, cancellationToken).ConfigureAwait(false);
+        new DerivationJson(buffer, storeDir) { HasMembers = sorted.Length > 0 }.End();
+        await output.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    // Optimised at once: a short-lived process would otherwise run much of its one pass over the
-    // closure in unoptimised and then instrumented code (tiered compilation with PGO).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteBlock(
-        ArrayBufferWriter<byte> buffer, DerivationReader reader, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files, string[] sorted, int block)
+    /// <summary>One thread's printer: a scratch buffer and the arena its members are kept in.</summary>
+    private sealed class MemberPrinter(StoreDir storeDir)
     {
-        buffer.ResetWrittenCount();
-        var json = new DerivationJson(buffer, reader.Location.StoreDir) { HasMembers = block > 0 };
-        var end = Math.Min(sorted.Length, (block + 1) * BlockSize);
-        for (var k = block * BlockSize; k < end; k++)
+        private readonly ArrayBufferWriter<byte> _scratch = new(1 << 16);
+        private readonly ByteArena _arena = new();
+
+        public ReadOnlyMemory<byte> Print(string path, Derivation drv)
         {
-            json.Add(sorted[k], reader.Parse(sorted[k], files[sorted[k]].Span));
+            _scratch.ResetWrittenCount();
+            new DerivationJson(_scratch, storeDir).Add(path, drv);
+            var member = _arena.Allocate(_scratch.WrittenCount);
+            _scratch.WrittenSpan.CopyTo(member.Span);
+            return member;
         }
     }
 }

@@ -35,11 +35,8 @@ internal static class DrvCommands
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var reader = new DerivationReader(location);
             var roots = parse.GetValue(paths)!.Select(location.ToStorePath).ToList();
-            // Every file is read and parsed (so a bad one fails before any output) keeping only its
-            // bytes, then parsed again in output order and dropped: see DerivationClosure.ReadFiles.
-            var files = DerivationClosure.ReadFiles(reader, roots, parse.GetValue(recursive), cancellationToken: ct);
             var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
-            await ShowDerivationWriter.WriteAsync(stdout, reader, files, ct).ConfigureAwait(false);
+            await ShowDerivationWriter.WriteAsync(stdout, reader, roots, parse.GetValue(recursive), ct).ConfigureAwait(false);
             return VigilApp.Success;
         });
         return show;
