@@ -4,9 +4,9 @@ using Vigil.Nix.Derivations;
 namespace Vigil.Bench;
 
 /// <summary>
-/// <c>hashDerivationModulo</c>: a whole closure from scratch (67 derivations: the bootstrap chain,
-/// tools, fetchers and two packages), one package whose inputs are already hashed (the per-drv
-/// cost in a closure walk), and a fixed-output derivation.
+/// <c>hashDerivationModulo</c>: a package's whole closure from scratch (64 derivations: the
+/// bootstrap chain, tools, fetchers, libraries), the same package with its inputs already hashed
+/// (the per-drv cost in a closure walk), and a fixed-output derivation.
 /// </summary>
 [MemoryDiagnoser]
 public class HashModuloBenchmarks
