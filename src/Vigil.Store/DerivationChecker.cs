@@ -13,16 +13,41 @@ namespace Vigil.Store;
 /// </summary>
 public sealed class DerivationChecker
 {
-    private readonly IReadOnlyDictionary<string, LoadedDerivation> _loaded;
+    private readonly IReadOnlyCollection<string> _paths;
+    private readonly Func<string, LoadedDerivation> _load;
     private readonly StoreDir _storeDir;
     private readonly DerivationHasher _hasher;
 
     public DerivationChecker(IReadOnlyDictionary<string, LoadedDerivation> loaded, DerivationReader reader, StoreDir storeDir)
+        : this(
+            Keys(loaded),
+            path => loaded[path],
+            path => loaded.TryGetValue(path, out var d) ? d.Derivation : reader.Read(path),
+            storeDir)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        _loaded = loaded;
+    }
+
+    /// <summary>
+    /// Checks the files of <see cref="DerivationClosure.ReadFiles"/>, parsing each when it is
+    /// needed and dropping it after, so no parsed model of the whole closure is ever alive.
+    /// </summary>
+    public DerivationChecker(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files, DerivationReader reader, StoreDir storeDir)
+        : this(
+            Keys(files),
+            path => reader.Load(path, files[path].Span, check: true),
+            path => files.TryGetValue(path, out var bytes) ? reader.Parse(path, bytes.Span) : reader.Read(path),
+            storeDir)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+    }
+
+    private DerivationChecker(IReadOnlyCollection<string> paths, Func<string, LoadedDerivation> load, Func<string, Derivation> loadInput, StoreDir storeDir)
+    {
+        _paths = paths;
+        _load = load;
         _storeDir = storeDir;
-        _hasher = new DerivationHasher(path => _loaded.TryGetValue(path, out var d) ? d.Derivation : reader.Read(path), storeDir);
+        _hasher = new DerivationHasher(loadInput, storeDir);
     }
 
     /// <summary>All mismatches, ordered by derivation path.</summary>
@@ -30,16 +55,22 @@ public sealed class DerivationChecker
     {
         var found = new ConcurrentBag<DrvMismatch>();
         Parallel.ForEach(
-            _loaded.Values,
+            _paths,
             new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            d =>
+            path =>
             {
-                foreach (var m in Check(d))
+                foreach (var m in Check(_load(path)))
                 {
                     found.Add(m);
                 }
             });
         return found.OrderBy(m => m.DrvPath, StringComparer.Ordinal).ThenBy(m => m.What, StringComparer.Ordinal).ToList();
+    }
+
+    private static IReadOnlyCollection<string> Keys<T>(IReadOnlyDictionary<string, T> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return map.Keys.ToList();
     }
 
     public IEnumerable<DrvMismatch> Check(LoadedDerivation loaded)

@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Vigil.Nix.Derivations;
 using Vigil.Store;
 
 namespace Vigil.Cli.Commands;
@@ -37,26 +35,8 @@ internal static class DrvCommands
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var reader = new DerivationReader(location);
             var roots = parse.GetValue(paths)!.Select(location.ToStorePath).ToList();
-            IEnumerable<LoadedDerivation> drvs = parse.GetValue(recursive)
-                ? DerivationClosure.Load(reader, roots, check: false, cancellationToken: ct).Values
-                : roots.Distinct(StringComparer.Ordinal).Select(p => reader.Load(p, check: false));
-            // Nix orders the output by store path (its std::set), i.e. by base name.
-            var sorted = drvs.OrderBy(d => d.Path, StringComparer.Ordinal).ToList();
-            var buffer = new ArrayBufferWriter<byte>(1 << 20);
-            var json = new DerivationJson(buffer, location.StoreDir);
             var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
-            json.Begin();
-            foreach (var d in sorted)
-            {
-                json.Add(d.Path, d.Derivation);
-                if (buffer.WrittenCount > 1 << 19)
-                {
-                    await stdout.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
-                    buffer.ResetWrittenCount();
-                }
-            }
-            json.End();
-            await stdout.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
+            await ShowDerivationWriter.WriteAsync(stdout, reader, roots, parse.GetValue(recursive), ct).ConfigureAwait(false);
             return VigilApp.Success;
         });
         return show;
@@ -77,10 +57,9 @@ internal static class DrvCommands
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var reader = new DerivationReader(location);
             var roots = parse.GetValue(paths)!.Select(location.ToStorePath).ToList();
-            var loaded = parse.GetValue(recursive)
-                ? DerivationClosure.Load(reader, roots, check: true, cancellationToken: ct)
-                : roots.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => reader.Load(p, check: true), StringComparer.Ordinal);
-            var checker = new DerivationChecker(loaded, reader, location.StoreDir);
+            // As for show: the closure is kept as file bytes and each derivation parsed when needed.
+            var files = DerivationClosure.ReadFiles(reader, roots, parse.GetValue(recursive), cancellationToken: ct);
+            var checker = new DerivationChecker(files, reader, location.StoreDir);
             var mismatches = checker.CheckAll(ct);
             if (parse.GetValue(json))
             {
@@ -96,7 +75,7 @@ internal static class DrvCommands
                 }
             }
             await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"checked {loaded.Count} derivations: {mismatches.Select(m => m.DrvPath).Distinct().Count()} with mismatches ({mismatches.Count} in all)")).ConfigureAwait(false);
+                $"checked {files.Count} derivations: {mismatches.Select(m => m.DrvPath).Distinct().Count()} with mismatches ({mismatches.Count} in all)")).ConfigureAwait(false);
             return mismatches.Count == 0 ? VigilApp.Success : VigilApp.Findings;
         });
         return check;

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Runtime.CompilerServices;
 using Vigil.Nix.StorePaths;
 using Vigil.Nix.Text;
 
@@ -16,6 +17,7 @@ public static class ATermReader
     /// <summary>Maximum accepted size; a bigger file is not a derivation anyone wrote by hand or tool.</summary>
     public const int MaxSize = 256 * 1024 * 1024;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Derivation Parse(ReadOnlySpan<byte> aterm, string name, StoreDir? storeDir = null)
     {
         if (aterm.Length > MaxSize)
@@ -52,6 +54,7 @@ public static class ATermReader
             _pos = 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Derivation ReadDerivation(string name)
         {
             Expect("Derive(");
@@ -84,6 +87,7 @@ public static class ATermReader
             return new Derivation(name, outputs, inputDrvs, inputSrcs, platform, builder, args, env);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<DerivationOutput> ReadOutputs()
         {
             var outputs = new List<DerivationOutput>();
@@ -142,6 +146,7 @@ public static class ATermReader
             return outputs;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<InputDerivation> ReadInputDrvs()
         {
             var inputs = new List<InputDerivation>();
@@ -154,9 +159,7 @@ public static class ATermReader
                     Expect(",");
                 }
                 Expect("(");
-                var pathAt = _pos;
-                var path = ReadAscii("input derivation path");
-                _storeDir.Parse(path, pathAt + 1);
+                var path = ReadStorePath("input derivation path");
                 Expect(",");
                 var outputsAt = _pos;
                 var outputs = new List<string>();
@@ -192,6 +195,7 @@ public static class ATermReader
             return inputs;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<string> ReadPathList()
         {
             var paths = new List<string>();
@@ -202,15 +206,13 @@ public static class ATermReader
                 {
                     Expect(",");
                 }
-                var at = _pos;
-                var path = ReadAscii("store path");
-                _storeDir.Parse(path, at + 1);
-                paths.Add(path);
+                paths.Add(ReadStorePath("store path"));
             }
             paths.Sort(StringComparer.Ordinal);
             return paths;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<byte[]> ReadStringList()
         {
             var list = new List<byte[]>();
@@ -226,6 +228,7 @@ public static class ATermReader
             return list;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<EnvVariable> ReadEnv()
         {
             var env = new List<EnvVariable>();
@@ -263,6 +266,7 @@ public static class ATermReader
             return env;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void EnsureSortedUnique(List<string> items, int at, string what)
         {
             items.Sort(StringComparer.Ordinal);
@@ -275,7 +279,30 @@ public static class ATermReader
             }
         }
 
+        /// <summary>A string field that must be a store path in this store.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private string ReadStorePath(string what)
+        {
+            var at = _pos;
+            var raw = ReadStringSpan(out var owned);
+            var cache = ValidatedPathCache.For(_storeDir);
+            var slot = -1;
+            if (owned is null && cache.Find(raw, out slot) is { } known)
+            {
+                return known;
+            }
+            _pos = at;
+            var path = ReadAscii(what);
+            _storeDir.Parse(path, at + 1);
+            if (slot >= 0)
+            {
+                cache.Add(slot, raw, path);
+            }
+            return path;
+        }
+
         /// <summary>A string field that must be printable ASCII (paths, names, algorithms).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string ReadAscii(string what)
         {
             var at = _pos;
@@ -291,6 +318,7 @@ public static class ATermReader
             return Encoding.ASCII.GetString(span);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private byte[] ReadString()
         {
             var bytes = ReadStringSpan(out var owned);
@@ -302,6 +330,7 @@ public static class ATermReader
         /// unescapes into <paramref name="owned"/>. <c>\n \r \t</c> map to control bytes and a
         /// backslash before any other byte yields that byte.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private ReadOnlySpan<byte> ReadStringSpan(out byte[]? owned)
         {
             owned = null;
@@ -362,6 +391,7 @@ public static class ATermReader
             return owned;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Expect(string token)
         {
             for (var i = 0; i < token.Length; i++)
@@ -378,6 +408,7 @@ public static class ATermReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool TryConsume(byte c)
         {
             if (_pos < _input.Length && _input[_pos] == c)

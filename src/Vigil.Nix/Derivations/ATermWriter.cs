@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Vigil.Nix.Derivations;
 
@@ -24,6 +25,7 @@ public static class ATermWriter
     /// given, replaces the input derivation list (keys are hex modulo hashes, already sorted), and
     /// <paramref name="mask"/> blanks output paths and the env entries named after outputs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(Derivation drv, IBufferWriter<byte> output, IReadOnlyList<KeyValuePair<string, SortedSet<string>>>? inputReplacements, bool mask)
     {
         ArgumentNullException.ThrowIfNull(drv);
@@ -108,6 +110,7 @@ public static class ATermWriter
         w.Ascii("])");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsOutputName(Derivation drv, byte[] key)
     {
         foreach (var o in drv.Outputs)
@@ -132,6 +135,7 @@ public static class ATermWriter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteInput(ref Sink w, string path, IEnumerable<string> outputs)
     {
         w.Byte((byte)'(');
@@ -151,6 +155,7 @@ public static class ATermWriter
         w.Ascii("])");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteRawList(ref Sink w, IReadOnlyList<string> items)
     {
         w.Byte((byte)'[');
@@ -171,12 +176,14 @@ public static class ATermWriter
 
         public Sink(IBufferWriter<byte> output) => _output = output;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Byte(byte b)
         {
             _output.GetSpan(1)[0] = b;
             _output.Advance(1);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Ascii(string text)
         {
             var span = _output.GetSpan(text.Length);
@@ -187,12 +194,14 @@ public static class ATermWriter
             _output.Advance(text.Length);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Bytes(ReadOnlySpan<byte> bytes)
         {
             bytes.CopyTo(_output.GetSpan(bytes.Length));
             _output.Advance(bytes.Length);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Raw(string text)
         {
             Byte((byte)'"');
@@ -202,6 +211,7 @@ public static class ATermWriter
             Byte((byte)'"');
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Raw(ReadOnlySpan<byte> bytes)
         {
             Byte((byte)'"');
@@ -209,6 +219,7 @@ public static class ATermWriter
             Byte((byte)'"');
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Escaped(ReadOnlySpan<byte> bytes)
         {
             Byte((byte)'"');

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Runtime.CompilerServices;
 using Vigil.Nix.StorePaths;
 
 namespace Vigil.Nix.Derivations;
@@ -22,188 +23,247 @@ public sealed class DerivationJson
         _storeDir = storeDir;
     }
 
-    public void Begin() => Ascii("{");
+    /// <summary>
+    /// Whether members have been written before this writer's first: set it to write one object
+    /// in pieces (a later piece starts with a comma; <see cref="End"/> closes a non-empty object),
+    /// e.g. from several threads each writing a run of members into its own buffer.
+    /// </summary>
+    public bool HasMembers
+    {
+        get => _any;
+        init => _any = value;
+    }
+
+    public void Begin() => Ascii("{"u8);
 
     /// <summary>Appends one <c>"drvPath": {…}</c> member.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(string drvPath, Derivation drv)
     {
         ArgumentNullException.ThrowIfNull(drv);
-        Ascii(_any ? ",\n  " : "\n  ");
+        Ascii(_any ? ",\n  "u8 : "\n  "u8);
         _any = true;
         String(drvPath);
-        Ascii(": {\n    \"outputs\": ");
+        Ascii(": {\n    \"outputs\": "u8);
         if (drv.Outputs.Count == 0)
         {
-            Ascii("{}");
+            Ascii("{}"u8);
         }
         else
         {
-            Ascii("{");
+            Ascii("{"u8);
             for (var i = 0; i < drv.Outputs.Count; i++)
             {
                 var o = drv.Outputs[i];
-                Ascii(i == 0 ? "\n      " : ",\n      ");
+                Ascii(i == 0 ? "\n      "u8 : ",\n      "u8);
                 String(o.Name);
-                Ascii(": ");
+                Ascii(": "u8);
                 WriteOutput(drv, o);
             }
-            Ascii("\n    }");
+            Ascii("\n    }"u8);
         }
-        Ascii(",\n    \"inputSrcs\": ");
-        StringArray(drv.InputSources.Select(Encoding.UTF8.GetBytes).ToList(), "    ");
-        Ascii(",\n    \"inputDrvs\": ");
+        Ascii(",\n    \"inputSrcs\": "u8);
+        StringArray(drv.InputSources, "    "u8);
+        Ascii(",\n    \"inputDrvs\": "u8);
         if (drv.InputDerivations.Count == 0)
         {
-            Ascii("{}");
+            Ascii("{}"u8);
         }
         else
         {
-            Ascii("{");
+            Ascii("{"u8);
             for (var i = 0; i < drv.InputDerivations.Count; i++)
             {
                 var input = drv.InputDerivations[i];
-                Ascii(i == 0 ? "\n      " : ",\n      ");
+                Ascii(i == 0 ? "\n      "u8 : ",\n      "u8);
                 String(input.Path);
-                Ascii(": ");
-                StringArray(input.Outputs.Select(Encoding.UTF8.GetBytes).ToList(), "      ");
+                Ascii(": "u8);
+                StringArray(input.Outputs, "      "u8);
             }
-            Ascii("\n    }");
+            Ascii("\n    }"u8);
         }
-        Ascii(",\n    \"system\": ");
+        Ascii(",\n    \"system\": "u8);
         String(drv.Platform);
-        Ascii(",\n    \"builder\": ");
+        Ascii(",\n    \"builder\": "u8);
         String(drv.Builder);
-        Ascii(",\n    \"args\": ");
-        StringArray(drv.Args, "    ");
-        Ascii(",\n    \"env\": ");
+        Ascii(",\n    \"args\": "u8);
+        StringArray(drv.Args, "    "u8);
+        Ascii(",\n    \"env\": "u8);
         if (drv.Env.Count == 0)
         {
-            Ascii("{}");
+            Ascii("{}"u8);
         }
         else
         {
-            Ascii("{");
+            Ascii("{"u8);
             for (var i = 0; i < drv.Env.Count; i++)
             {
-                Ascii(i == 0 ? "\n      " : ",\n      ");
+                Ascii(i == 0 ? "\n      "u8 : ",\n      "u8);
                 String(drv.Env[i].Key);
-                Ascii(": ");
+                Ascii(": "u8);
                 String(drv.Env[i].Value);
             }
-            Ascii("\n    }");
+            Ascii("\n    }"u8);
         }
-        Ascii("\n  }");
+        Ascii("\n  }"u8);
     }
 
-    public void End() => Ascii(_any ? "\n}\n" : "}\n");
+    public void End() => Ascii(_any ? "\n}\n"u8 : "}\n"u8);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteOutput(Derivation drv, DerivationOutput o)
     {
         switch (o.Kind)
         {
             case OutputKind.InputAddressed:
-                Ascii("{\n        \"path\": ");
+                Ascii("{\n        \"path\": "u8);
                 String(o.Path);
-                Ascii("\n      }");
+                Ascii("\n      }"u8);
                 break;
             case OutputKind.Fixed:
                 // Nix prints the path it computes from the hash, not the one stored in the tuple.
-                Ascii("{\n        \"path\": ");
+                Ascii("{\n        \"path\": "u8);
                 String(_storeDir.Print(_storeDir.MakeFixedOutputPath(o.Method, o.FixedHash!, drv.Name)));
-                Ascii(",\n        \"hashAlgo\": ");
+                Ascii(",\n        \"hashAlgo\": "u8);
                 String(o.MethodAlgo);
-                Ascii(",\n        \"hash\": ");
+                Ascii(",\n        \"hash\": "u8);
                 String(o.FixedHash!.ToBase16());
-                Ascii("\n      }");
+                Ascii("\n      }"u8);
                 break;
             case OutputKind.Floating:
-                Ascii("{\n        \"hashAlgo\": ");
+                Ascii("{\n        \"hashAlgo\": "u8);
                 String(o.MethodAlgo);
-                Ascii("\n      }");
+                Ascii("\n      }"u8);
                 break;
             case OutputKind.Impure:
-                Ascii("{\n        \"hashAlgo\": ");
+                Ascii("{\n        \"hashAlgo\": "u8);
                 String(o.MethodAlgo);
-                Ascii(",\n        \"impure\": true\n      }");
+                Ascii(",\n        \"impure\": true\n      }"u8);
                 break;
             default:
-                Ascii("{}");
+                Ascii("{}"u8);
                 break;
         }
     }
 
-    private void StringArray(IReadOnlyList<byte[]> items, string indent)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void StringArray(IReadOnlyList<byte[]> items, ReadOnlySpan<byte> indent)
     {
         if (items.Count == 0)
         {
-            Ascii("[]");
+            Ascii("[]"u8);
             return;
         }
-        Ascii("[");
         for (var i = 0; i < items.Count; i++)
         {
-            Ascii(i == 0 ? "\n  " : ",\n  ");
+            Ascii(i == 0 ? "[\n  "u8 : ",\n  "u8);
             Ascii(indent);
             String(items[i]);
         }
-        Ascii("\n");
+        Ascii("\n"u8);
         Ascii(indent);
-        Ascii("]");
+        Ascii("]"u8);
     }
 
-    private void Ascii(string text)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void StringArray(IReadOnlyList<string> items, ReadOnlySpan<byte> indent)
     {
-        var span = _out.GetSpan(text.Length);
-        for (var i = 0; i < text.Length; i++)
+        if (items.Count == 0)
         {
-            span[i] = (byte)text[i];
+            Ascii("[]"u8);
+            return;
         }
+        for (var i = 0; i < items.Count; i++)
+        {
+            Ascii(i == 0 ? "[\n  "u8 : ",\n  "u8);
+            Ascii(indent);
+            String(items[i]);
+        }
+        Ascii("\n"u8);
+        Ascii(indent);
+        Ascii("]"u8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Ascii(ReadOnlySpan<byte> text)
+    {
+        text.CopyTo(_out.GetSpan(text.Length));
         _out.Advance(text.Length);
     }
 
-    private void String(string text) => String(Encoding.UTF8.GetBytes(text));
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void String(string text)
+    {
+        // Store paths and output names: short, so encode on the stack instead of allocating.
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (max > 1024)
+        {
+            String(Encoding.UTF8.GetBytes(text));
+            return;
+        }
+        Span<byte> utf8 = stackalloc byte[max];
+        String(utf8[..Encoding.UTF8.GetBytes(text, utf8)]);
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void String(ReadOnlySpan<byte> bytes)
     {
         // Worst case every byte becomes \u00xx (6 bytes).
         var span = _out.GetSpan((bytes.Length * 6) + 2);
         var n = 0;
         span[n++] = (byte)'"';
+        // A plain loop over a table: most bytes are copied as they are, and a generic vectorised
+        // search would run unoptimised for much of a short-lived process.
+        var escapes = Escapes;
         foreach (var b in bytes)
         {
-            switch (b)
+            var e = escapes[b];
+            if (e == 0)
             {
-                case (byte)'"':
-                case (byte)'\\':
-                    span[n++] = (byte)'\\';
-                    span[n++] = b;
-                    break;
-                case (byte)'\n':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'n';
-                    break;
-                case (byte)'\r':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'r';
-                    break;
-                case (byte)'\t':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'t';
-                    break;
-                case < 0x20:
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'u';
-                    span[n++] = (byte)'0';
-                    span[n++] = (byte)'0';
-                    span[n++] = (byte)"0123456789abcdef"[b >> 4];
-                    span[n++] = (byte)"0123456789abcdef"[b & 15];
-                    break;
-                default:
-                    span[n++] = b;
-                    break;
+                span[n++] = b;
+                continue;
             }
+            span[n++] = (byte)'\\';
+            if (e != (byte)'u')
+            {
+                span[n++] = e;
+                continue;
+            }
+            span[n++] = (byte)'u';
+            span[n++] = (byte)'0';
+            span[n++] = (byte)'0';
+            span[n++] = HexDigits[b >> 4];
+            span[n++] = HexDigits[b & 15];
         }
         span[n++] = (byte)'"';
         _out.Advance(n);
     }
+
+    private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
+
+    /// <summary>
+    /// For each byte, what follows the backslash that escapes it: <c>" \ n r t</c>, <c>u</c> for
+    /// the other bytes below 0x20 (written <c>\u00xx</c>), 0 for bytes written as they are.
+    /// </summary>
+    private static ReadOnlySpan<byte> Escapes =>
+    [
+        (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u',
+        (byte)'u', (byte)'t', (byte)'n', (byte)'u', (byte)'u', (byte)'r', (byte)'u', (byte)'u',
+        (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u',
+        (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u', (byte)'u',
+        0, 0, (byte)'"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)'\\', 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 }
