@@ -34,7 +34,7 @@ internal static class DrvCommands
         {
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var reader = new DerivationReader(location);
-            var roots = parse.GetValue(paths)!.Select(location.ToStorePath).ToList();
+            var roots = parse.GetValue(paths)!.Select(p => location.ToStorePath(WithoutOutputs(p))).ToList();
             var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
             await ShowDerivationWriter.WriteAsync(stdout, reader, roots, parse.GetValue(recursive), ct).ConfigureAwait(false);
             return VigilApp.Success;
@@ -56,7 +56,7 @@ internal static class DrvCommands
         {
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var reader = new DerivationReader(location);
-            var roots = parse.GetValue(paths)!.Select(location.ToStorePath).ToList();
+            var roots = parse.GetValue(paths)!.Select(p => location.ToStorePath(WithoutOutputs(p))).ToList();
             // As for show: the closure is kept as file bytes and each derivation parsed when needed.
             var files = DerivationClosure.ReadFiles(reader, roots, parse.GetValue(recursive), cancellationToken: ct);
             var checker = new DerivationChecker(files, reader, location.StoreDir);
@@ -79,6 +79,13 @@ internal static class DrvCommands
             return mismatches.Count == 0 ? VigilApp.Success : VigilApp.Findings;
         });
         return check;
+    }
+
+    /// <summary><c>nix-instantiate</c> prints <c>DRV!OUTPUT</c> when a derivation's first output is not <c>out</c>.</summary>
+    private static string WithoutOutputs(string path)
+    {
+        var bang = path.IndexOf('!', StringComparison.Ordinal);
+        return bang < 0 ? path : path[..bang];
     }
 
     private static string Show(string value) => value.Length == 0 ? "(empty)" : value;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Whole-program benchmark of `vigil scan` (issue: FOD scanner) on the generated nixpkgs-shaped set
+# of bench/pkgset (>= 40,000 derivations, ~55% FODs), against Nix itself, in one run:
+#   1. full scan of the instantiated closure into a fresh SQLite DB, process start to exit,
+#      vs `nix show-derivation -r` over the same root (which stores nothing);      target >= 4x
+#   2. incremental rescan after 1% of the packages changed (new drvs instantiated), vs 1.;
+#                                                                                   target >= 20x
+#   3. the combined fast path on a fresh store (`vigil scan FILE --backend combined`, which
+#      instantiates and walks) vs `nix-instantiate` of the same set plus a full walk (`vigil scan
+#      ROOT.drv`), with --jobs 1 and 2;                                             aim >= 3x
+#   4. peak memory (max RSS) of the full scan;                                      aim < 300 MB
+# Environment as bench/lib.sh (PACKAGES, SEED, RUNS, VIGIL_BENCH_DIR). Step 3 instantiates the set
+# from scratch twice or more and takes minutes; SKIP_FRESH=1 leaves it out.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$root/bench/lib.sh"
+
+scan_dir="$work/scan"
+rm -rf "$scan_dir"
+mkdir -p "$scan_dir"
+rss() { /usr/bin/time -f '%M' -o "$scan_dir/rss" "$@" >/dev/null 2>&1; echo $(( $(cat "$scan_dir/rss") / 1024 )); }
+
+best_of "nix show-derivation -r" "$scan_dir/nix.json" nix --extra-experimental-features nix-command show-derivation -r "$drv_root"
+nix_wall=$best_wall
+
+full_scan() { rm -f "$scan_dir/full.db"*; "$vigil" scan "$drv_root" --revision full --db "$scan_dir/full.db"; }
+best_of "vigil scan (full, SQLite)" "$scan_dir/full.txt" full_scan
+full_wall=$best_wall
+cat "$scan_dir/full.txt"
+full_rss=$(rss full_scan)
+
+say "== changing 1% of the packages and instantiating the new revision"
+python3 - "$set_dir/pkgset.nix" "$scan_dir/changed.nix" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+count = 0
+def bump(m):
+    global count
+    count += 1
+    return m.group(0) if count % 100 else f'{m.group(1)}{m.group(2)}.1"'
+open(sys.argv[2], "w").write(re.sub(r'(version = ")([^"]*)"', bump, text))
+PY
+changed_root=$(nix-instantiate "$scan_dir/changed.nix" -A all 2>/dev/null)
+incremental_scan() {
+  rm -f "$scan_dir/inc.db"*
+  cp "$scan_dir/full.db" "$scan_dir/inc.db"
+  "$vigil" scan "$changed_root" --revision changed --db "$scan_dir/inc.db"
+}
+best_of "vigil scan (1% changed)" "$scan_dir/inc.txt" incremental_scan
+inc_wall=$best_wall
+cat "$scan_dir/inc.txt"
+
+target() { if holds "$1"; then echo met; else echo MISSED; fi; }
+echo "full scan peak RSS:                 ${full_rss} MB (aim < 300 MB: $(target "$full_rss < 300"))"
+echo "nix show-derivation -r / full scan: $(calc "$nix_wall / $full_wall")x (target >= 4x: $(target "$nix_wall / $full_wall >= 4"))"
+echo "full scan / incremental rescan:     $(calc "$full_wall / $inc_wall")x (target >= 20x: $(target "$full_wall / $inc_wall >= 20"))"
+
+if [ "${SKIP_FRESH:-0}" != 1 ]; then
+  fresh() { rm -rf "$scan_dir/fresh"; mkdir -p "$scan_dir/fresh"; }
+  runs_saved=$runs; runs=1
+  reference() {
+    fresh
+    NIX_REMOTE="local?root=$scan_dir/fresh" nix-instantiate "$set_dir/pkgset.nix" -A all > "$scan_dir/fresh-root" 2>/dev/null
+    NIX_REMOTE="local?root=$scan_dir/fresh" "$vigil" scan "$(cat "$scan_dir/fresh-root")" --revision ref --db "$scan_dir/fresh.db"
+  }
+  combined() {
+    fresh
+    rm -f "$scan_dir/fresh.db"*
+    NIX_REMOTE="local?root=$scan_dir/fresh" "$vigil" scan "$set_dir/pkgset.nix" --backend combined --jobs "$1" --revision fast --db "$scan_dir/fresh.db"
+  }
+  best_of "nix-instantiate + full walk" "$scan_dir/ref.txt" reference
+  ref_wall=$best_wall
+  best_of "vigil scan --backend combined" "$scan_dir/comb1.txt" combined 1
+  comb1=$best_wall
+  best_of "  … with --jobs 2" "$scan_dir/comb2.txt" combined 2
+  comb2=$best_wall
+  runs=$runs_saved
+  echo "combined fast path (fresh store):   $(calc "$ref_wall / $comb1")x, with --jobs 2: $(calc "$ref_wall / $comb2")x (aim >= 3x)"
+fi
