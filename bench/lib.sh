@@ -7,7 +7,8 @@ seed="${SEED:-1}"
 runs="${RUNS:-3}"
 work="${VIGIL_BENCH_DIR:-/tmp/vigil-bench-drv}"
 set_dir="$work/set-$packages-$seed"
-vigil="$root/src/Vigil.Cli/bin/Release/net10.0/vigil"
+# The launcher: it sets the runtime knobs vigil is meant to run with.
+vigil="$root/vigil"
 mkdir -p "$set_dir"
 export NIX_REMOTE="local?root=$set_dir/chroot"
 

@@ -18,7 +18,8 @@ source "$root/bench/lib.sh"
 scan_dir="$work/scan"
 rm -rf "$scan_dir"
 mkdir -p "$scan_dir"
-rss() { /usr/bin/time -f '%M' -o "$scan_dir/rss" "$@" >/dev/null 2>&1; echo $(( $(cat "$scan_dir/rss") / 1024 )); }
+# Peak RSS in MB of one command (a program, not a shell function: /usr/bin/time runs it directly).
+rss() { /usr/bin/time -f '%M' -o "$scan_dir/rss" "$@" >/dev/null 2>&1; echo $(( $(tail -1 "$scan_dir/rss") / 1024 )); }
 
 best_of "nix show-derivation -r" "$scan_dir/nix.json" nix --extra-experimental-features nix-command show-derivation -r "$drv_root"
 nix_wall=$best_wall
@@ -27,7 +28,8 @@ full_scan() { rm -f "$scan_dir/full.db"*; "$vigil" scan "$drv_root" --revision f
 best_of "vigil scan (full, SQLite)" "$scan_dir/full.txt" full_scan
 full_wall=$best_wall
 cat "$scan_dir/full.txt"
-full_rss=$(rss full_scan)
+rm -f "$scan_dir/full.db"*
+full_rss=$(rss "$vigil" scan "$drv_root" --revision full --db "$scan_dir/full.db")
 
 say "== changing 1% of the packages and instantiating the new revision"
 python3 - "$set_dir/pkgset.nix" "$scan_dir/changed.nix" <<'PY'
