@@ -5,25 +5,43 @@ using static Vigil.E2E.Tests.Evaluation.NixTestEnvironment;
 
 namespace Vigil.E2E.Tests.Scanning;
 
-/// <summary>A <c>vigil scan</c> process killed in the middle of its walk loses nothing it stored and leaves nothing half-done.</summary>
-public sealed class InterruptedScanTests
+/// <summary>
+/// A <c>vigil scan</c> process stopped in the middle of its walk, by SIGKILL (nothing runs) or by
+/// SIGTERM (Ctrl-C's path: the command is cancelled), loses nothing it stored and leaves nothing
+/// half-done; a rerun reads only the rest.
+/// </summary>
+public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : IClassFixture<InterruptedScanTests.LargeSet>
 {
-    // Enough derivations (about 9,300) that the walk stores some while much is left to read.
-    private const int Packages = 4000;
+    /// <summary>Enough derivations (about 9,300) that the walk stores some while much is left to read; instantiated once.</summary>
+    public sealed class LargeSet : IDisposable
+    {
+        public const int Packages = 4000;
 
-    [Fact]
-    public async Task A_scan_killed_midway_leaves_a_consistent_database_and_a_rerun_completes()
+        private readonly Lazy<Task<NixOracle>> oracle;
+
+        public LargeSet() => oracle = new(() => NixOracle.InstantiateAsync(Workspace.NewStoreRoot(), ScanPackageSet.Write(Workspace.Root),
+            ScanPackageSet.GoodAttrs(Packages), new Dictionary<string, string> { ["n"] = $"{Packages}" }));
+
+        public ScanWorkspace Workspace { get; } = new();
+
+        public Task<NixOracle> OracleAsync() => oracle.Value;
+
+        public void Dispose() => Workspace.Dispose();
+    }
+
+    [Theory]
+    [InlineData("KILL", 128 + 9)]
+    [InlineData("TERM", 130)]
+    public async Task A_scan_stopped_midway_leaves_a_consistent_database_and_a_rerun_completes(string signal, int exitCode)
     {
         Assert.SkipWhen(!NixAvailable, "nix is not installed");
+        var oracle = await large.OracleAsync();
         using var work = new ScanWorkspace();
-        var file = ScanPackageSet.Write(work.Root);
-        var oracle = await NixOracle.InstantiateAsync(work.NewStoreRoot(), file, ScanPackageSet.GoodAttrs(Packages),
-            new Dictionary<string, string> { ["n"] = $"{Packages}" });
         var roots = oracle.WriteDrvList(work.NewPath("roots.txt"));
         var db = work.NewSqliteDb();
 
         long stored = 0;
-        using (var scan = ScanCli.Start("scan", "--drvs", roots, "--store", oracle.StoreUri, "--db", db, "--revision", "killed"))
+        using (var scan = ScanCli.Start("scan", "--drvs", roots, "--store", oracle.StoreUri, "--db", db, "--revision", "stopped"))
         {
             var stderr = scan.StandardError.ReadToEndAsync();
             var stdout = scan.StandardOutput.ReadToEndAsync();
@@ -33,18 +51,23 @@ public sealed class InterruptedScanTests
                 stored = CountRows(db, "drvs");
                 if (stored > 0)
                 {
-                    scan.Kill(); // SIGKILL: no handler, no finally block runs
+                    await SignalAsync(scan, signal);
                     break;
                 }
                 await Task.Delay(5);
             }
             await scan.WaitForExitAsync();
-            Assert.True(stored > 0 && scan.ExitCode == 128 + 9,
-                $"the scan was to be killed after storing some drvs; it stored {stored} and exited {scan.ExitCode}: {await stderr}{await stdout}");
+            Assert.True(stored > 0 && scan.ExitCode == exitCode,
+                $"the scan was to be stopped after storing some drvs; it stored {stored} and exited {scan.ExitCode}: {await stderr}{await stdout}");
+            if (signal == "TERM")
+            {
+                Assert.Equal("vigil: interrupted", (await stderr).TrimEnd());
+                Assert.Empty(await stdout);
+            }
         }
         Assert.InRange(stored, 1, oracle.Drvs.Count - 1);
 
-        // The file is intact, the killed run saved no revision, and every row it stored is true and whole.
+        // The file is intact, the stopped run saved no revision, and every row it stored is true and whole.
         using (var connection = new SqliteConnection($"Data Source={db};Pooling=False"))
         {
             connection.Open();
@@ -79,6 +102,17 @@ public sealed class InterruptedScanTests
         Assert.Empty(rerun.Errors);
         Assert.Equal(oracle.AllFods(), (await ScanCli.FodsAsync(db)).Select(f => f.Render()));
         Assert.Equal(["rerun"], (await ScanCli.RevisionsAsync(db)).Select(r => r.Name));
+    }
+
+    private static async Task SignalAsync(Process process, string signal)
+    {
+        if (signal == "KILL")
+        {
+            process.Kill(); // SIGKILL: no handler, no finally block runs
+            return;
+        }
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        await kill.WaitForExitAsync();
     }
 
     /// <summary>Rows in a table, read as another process would while the scan runs; 0 before the schema exists.</summary>
