@@ -133,9 +133,18 @@ public sealed class FodScanner
         var writes = Channel.CreateBounded<(List<StoredDrv> Drvs, List<FodRecord> Fods)>(4);
         var writer = Task.Run(async () =>
         {
-            await foreach (var (drvs, fods) in writes.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            try
             {
-                await _db.WriteDrvsAsync(drvs, fods, ct).ConfigureAwait(false);
+                await foreach (var (drvs, fods) in writes.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    await _db.WriteDrvsAsync(drvs, fods, ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                // Nothing reads the channel any more: once full it would block the walk forever.
+                writes.Writer.TryComplete(e);
+                throw;
             }
         }, ct);
         var inputCache = new ConcurrentDictionary<string, Derivation?>(StringComparer.Ordinal);
@@ -208,6 +217,10 @@ public sealed class FodScanner
             {
                 await writes.Writer.WriteAsync((pendingDrvs, pendingFods), ct).ConfigureAwait(false);
             }
+        }
+        catch (ChannelClosedException)
+        {
+            // The writer failed and closed the channel: its own exception, awaited below, says why.
         }
         finally
         {
