@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Npgsql;
 using Vigil.Data;
 using Vigil.E2E.Tests.Support;
+using Vigil.Testing;
 using static Vigil.E2E.Tests.Evaluation.NixTestEnvironment;
 
 namespace Vigil.E2E.Tests.Scanning;
@@ -8,9 +10,10 @@ namespace Vigil.E2E.Tests.Scanning;
 /// <summary>
 /// Bad input gets a clear error and costs only itself: corrupt, missing and absent <c>.drv</c> files
 /// and broken attributes are listed and stored as errors while the scan keeps every other FOD; a
-/// database that cannot be reached stops the command with exit 2 and one line naming it.
+/// database that cannot be reached, or refuses the writes, stops the command with exit 2 and one
+/// line naming it.
 /// </summary>
-public sealed class BadInputScanTests(ScannedSets sets)
+public sealed class BadInputScanTests(ScannedSets sets, PostgresFixture postgres)
 {
     [Theory]
     [InlineData("drvs")]
@@ -96,6 +99,46 @@ public sealed class BadInputScanTests(ScannedSets sets)
             Assert.Contains("127.0.0.1:1", line, StringComparison.Ordinal);
         }
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_database_that_refuses_the_writes_is_exit_2_with_one_line_and_no_revision()
+    {
+        Assert.SkipWhen(!NixAvailable, "nix is not installed");
+        var s = await sets.GetAsync("scan");
+        using var work = new ScanWorkspace();
+        var admin = await postgres.CreateDatabaseAsync();
+        await (await VigilDatabase.OpenAsync(admin)).DisposeAsync();
+        // A role that may open the database and read every table but write none: reads (which drvs
+        // are known) keep working while every write of the walk fails.
+        var role = $"vigil_reader_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
+        await ExecuteAsync(admin, $"CREATE ROLE {role} LOGIN; GRANT USAGE, CREATE ON SCHEMA public TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}");
+        try
+        {
+            var reader = new NpgsqlConnectionStringBuilder(admin) { Username = role }.ConnectionString;
+            var result = await CliRunner.RunAsync("scan", "--drvs", s.Oracle.WriteDrvList(work.NewPath("roots.txt")), "--store", s.Oracle.StoreUri, "--db", reader, "--json");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Empty(result.Stdout);
+            var line = Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+            Assert.StartsWith("vigil: database PostgreSQL ", line, StringComparison.Ordinal);
+            Assert.Contains("writing derivations failed", line, StringComparison.Ordinal);
+            Assert.Contains("permission denied for table drvs", line, StringComparison.Ordinal);
+            await using var database = await VigilDatabase.OpenAsync(admin);
+            Assert.Empty(await database.ListRevisionsAsync());
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP OWNED BY {role}; DROP ROLE {role}");
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static string WriteList(string path, IEnumerable<string> lines)
