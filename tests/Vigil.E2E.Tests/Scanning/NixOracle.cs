@@ -33,14 +33,16 @@ public sealed class NixOracle
     /// <summary>Instantiates <paramref name="attrs"/> of <paramref name="file"/> into the store with <c>nix-instantiate</c>, then reads the graph.</summary>
     public static async Task<NixOracle> InstantiateAsync(string storeRoot, string file, IReadOnlyList<string> attrs, IReadOnlyDictionary<string, string>? argstrs = null)
     {
-        // One expression listing every root: one `-A` per attribute would call the package set's
-        // function anew for each, re-evaluating everything shared (a minute for 4,000 attributes).
+        // One expression listing every root's drvPath: one `-A` per attribute would call the package
+        // set's function anew for each, re-evaluating everything shared (a minute for 4,000
+        // attributes), and a plain list of derivations would print an alias's derivation only once.
         static string Str(string text) =>
             "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal) + "\"";
         var args = string.Join(" ", (argstrs ?? new Dictionary<string, string>()).Select(a => $"{a.Key} = {Str(a.Value)};"));
         var roots = string.Join(" ", attrs.Select(a => "(s." + string.Join('.', a.Split('.').Select(Str)) + ")"));
-        var paths = await RunNixAsync("nix-instantiate", "--store", NixTestEnvironment.StoreUri(storeRoot),
-            "-E", $"let s = import {Str(file)} {{ {args} }}; in [ {roots} ]");
+        var json = await RunNixAsync("nix-instantiate", "--eval", "--strict", "--json", "--read-write-mode", "--store", NixTestEnvironment.StoreUri(storeRoot),
+            "-E", $"let s = import {Str(file)} {{ {args} }}; in map (d: d.drvPath) [ {roots} ]");
+        var paths = JsonSerializer.Deserialize<string[]>(string.Join('\n', json))!;
         Assert.Equal(attrs.Count, paths.Length);
         return await ShowAsync(storeRoot, attrs.Zip(paths).ToList());
     }

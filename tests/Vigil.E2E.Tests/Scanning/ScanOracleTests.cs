@@ -54,8 +54,9 @@ public sealed partial class ScanOracleTests(ScannedSets sets)
         Assert.Equal(scan.Errors.Select(e => (e.Attr, e.Message)).Order(), stored.Select(e => (e.Attr, e.Message)).Order());
 
         var roots = await database.ListRootsAsync(scan.Revision.Id);
+        // A drv list names derivations, so an alias's is listed once, under its name.
         var expectedRoots = backend == "drvs"
-            ? s.Oracle.Roots.Select(r => (Attr: DrvName(r.DrvPath), r.DrvPath))
+            ? s.Oracle.Roots.DistinctBy(r => r.DrvPath).Select(r => (Attr: DrvName(r.DrvPath), r.DrvPath))
             : s.Oracle.Roots;
         Assert.Equal(expectedRoots.Order(), roots.Select(r => (r.Attr, r.DrvPath)).Order());
     }
@@ -174,12 +175,16 @@ public sealed partial class ScanOracleTests(ScannedSets sets)
         }
         var bootstrap = byName["bootstrap-tools.tar.xz"].Single();
         Assert.Equal(s.GoodAttrs.Count, bootstrap.AttrCount);
+        // A package's own source is listed first under the package (or its alias: the same derivation).
+        var rootOf = s.Oracle.Roots.ToDictionary(r => r.Attr, r => r.DrvPath, StringComparer.Ordinal);
         foreach (var (attr, drv) in s.Oracle.Roots.Where(r => PackagePattern().IsMatch(r.Attr)))
         {
             var src = s.Oracle.Drvs[drv].Env["src"];
             var own = fods.Single(f => f.OutputPath == src && s.Oracle.Drvs[drv].InputDrvs.Contains(f.DrvPath));
-            Assert.Equal(attr, own.Attrs[0]);
+            Assert.Equal(drv, rootOf[own.Attrs[0]]);
+            Assert.Contains(attr, own.Attrs);
         }
+        Assert.Equal(["alias01", "p0001"], byName["p0001-1.1.0.tar.gz"].Single().Attrs.Take(2));
         Assert.Equal(["interp"], byName["only-in-a-string.txt"].Single().Attrs);
         Assert.Equal(fods.Count, scan.Revision.FodCount);
     }
@@ -203,7 +208,7 @@ public sealed partial class ScanOracleTests(ScannedSets sets)
         await using (var database = await VigilDatabase.OpenAsync(db))
         {
             var roots = await database.ListRootsAsync(scan.Revision.Id);
-            Assert.Equal(s.Oracle.Roots.Select(r => r.DrvPath).Concat(sources).Order(StringComparer.Ordinal), roots.Select(r => r.DrvPath).Order(StringComparer.Ordinal));
+            Assert.Equal(s.Oracle.Roots.Select(r => r.DrvPath).Concat(sources).Distinct().Order(StringComparer.Ordinal), roots.Select(r => r.DrvPath).Order(StringComparer.Ordinal));
             Assert.Equal("source", roots.Single(r => r.DrvPath == sources[0]).Attr);
             Assert.All(sources.Skip(1), p => Assert.Equal(Path.GetFileName(p)[..^".drv".Length], roots.Single(r => r.DrvPath == p).Attr));
         }

@@ -13,8 +13,8 @@ namespace Vigil.E2E.Tests.Scanning;
 /// cargo-vendor FOD whose input is the source FOD. The fetchers' own tools are built from FODs
 /// (curl from a builtin tarball, git from a fetchurl one that needs curl), so FODs are inputs of
 /// FODs. Every seventh package pulls a patch FOD only through string interpolation; there are
-/// twin FODs (same name and hash, different URLs), an FOD as a top-level attribute, and two
-/// broken attributes. <c>bump</c> ("7 100") gives those packages a new version, as a routine
+/// twin FODs (same name and hash, different URLs), an FOD as a top-level attribute, an alias
+/// (a second attribute for package 1), and two broken attributes. <c>bump</c> ("7 100") gives those packages a new version, as a routine
 /// nixpkgs update would.
 /// </summary>
 public static class ScanPackageSet
@@ -75,6 +75,7 @@ public static class ScanPackageSet
             // (if i - (i / 7) * 7 == 3 then { postPatch = "patch -p1 < ${fetchurl { name = "p${pad i}-fix.patch"; urls = [ "${base}/patches/p${pad i}-${v}.patch" ]; }}"; } else { }));
           pkgs = builtins.genList pkg count;
         in builtins.listToAttrs (builtins.genList (i: { name = "p${pad i}"; value = builtins.elemAt pkgs i; }) count) // {
+          alias01 = builtins.elemAt pkgs 1;
           twinA = mk "twin-a" { src = fetchurl { name = "twin.tar.gz"; urls = [ "${base}/good/twin.tar.gz" ]; hash = h "twin"; }; };
           twinB = mk "twin-b" { src = fetchurl { name = "twin.tar.gz"; urls = [ "${base}/evil/twin.tar.gz" ]; hash = h "twin"; }; };
           interp = mk "interp" { postInstall = "cp ${builtinFetch "only-in-a-string.txt"} $out/share"; };
@@ -98,7 +99,7 @@ public static class ScanPackageSet
 
     /// <summary>Every attribute that evaluates to a derivation, for <paramref name="n"/> packages.</summary>
     public static IReadOnlyList<string> GoodAttrs(int n) =>
-        [.. Enumerable.Range(0, n).Select(Package), "twinA", "twinB", "interp", "fodRoot"];
+        [.. Enumerable.Range(0, n).Select(Package), "alias01", "twinA", "twinB", "interp", "fodRoot"];
 
     /// <summary>Writes the set as <c>scan.nix</c> into <paramref name="directory"/> and returns its path.</summary>
     public static string Write(string directory)
