@@ -14,6 +14,9 @@ public static class VigilApp
     public const int Findings = 1;
     public const int InputError = 2;
 
+    /// <summary>Stopped by SIGINT/SIGTERM (Ctrl-C): 128 + SIGINT, as shells report it.</summary>
+    public const int Interrupted = 130;
+
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand(
@@ -54,6 +57,14 @@ public static class VigilApp
             await context.Out.FlushAsync().ConfigureAwait(false);
             await stderr.WriteLineAsync($"vigil: {e.Message}").ConfigureAwait(false);
             return InputError;
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or SIGTERM cancelled the command's token: one line, not a crash with a stack trace.
+            // Work is committed in whole transactions, so what was stored stays and nothing half-done does.
+            await context.Out.FlushAsync().ConfigureAwait(false);
+            await stderr.WriteLineAsync("vigil: interrupted").ConfigureAwait(false);
+            return Interrupted;
         }
     }
 }

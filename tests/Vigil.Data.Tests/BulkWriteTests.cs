@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Vigil.Data.Tests.Support;
 using Vigil.Nix.Fetchers;
+using Vigil.Testing;
 
 namespace Vigil.Data.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Vigil.Data.Tests.Support;
+using Vigil.Testing;
 
 namespace Vigil.Data.Tests;
 

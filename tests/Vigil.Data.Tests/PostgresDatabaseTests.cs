@@ -1,5 +1,6 @@
 using Npgsql;
 using Vigil.Data.Tests.Support;
+using Vigil.Testing;
 
 namespace Vigil.Data.Tests;
 

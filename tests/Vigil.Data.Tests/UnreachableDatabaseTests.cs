@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Vigil.Data.Tests.Support;
+using Vigil.Testing;
 
 namespace Vigil.Data.Tests;
 

@@ -203,7 +203,8 @@ internal static class ScanCommands
         revisions.SetAction(async (parse, ct) =>
         {
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
-            var list = await database.ListRevisionsAsync(ct).ConfigureAwait(false);
+            // The database lists the oldest scan first; people look for the latest one.
+            var list = (await database.ListRevisionsAsync(ct).ConfigureAwait(false)).Reverse().ToList();
             if (parse.GetValue(json))
             {
                 var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
@@ -228,7 +229,8 @@ internal static class ScanCommands
             return await database.FindRevisionAsync(name, ct).ConfigureAwait(false)
                 ?? throw new UsageException($"no revision named '{name}' in {database.Description}; 'vigil revisions' lists them");
         }
+        // Oldest first: the most recent scan is the last.
         var all = await database.ListRevisionsAsync(ct).ConfigureAwait(false);
-        return all.Count > 0 ? all[0] : throw new UsageException($"{database.Description} has no scanned revision yet; run 'vigil scan' first");
+        return all.Count > 0 ? all[^1] : throw new UsageException($"{database.Description} has no scanned revision yet; run 'vigil scan' first");
     }
 }

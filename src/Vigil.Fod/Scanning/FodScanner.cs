@@ -41,6 +41,7 @@ public sealed class FodScanner
         ArgumentNullException.ThrowIfNull(target);
         var clock = Stopwatch.StartNew();
         var roots = new List<RevisionRoot>();
+        var rootDrvs = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new List<EvalErrorRecord>();
         var unresolved = new List<(string, string)>();
         var seen = new Dictionary<string, DerivationSeen>(StringComparer.Ordinal);
@@ -50,6 +51,16 @@ public sealed class FodScanner
             switch (e)
             {
                 case AttrEvaluated a:
+                    // A revision holds each attribute once; a list that repeats one (a JSON lines file
+                    // concatenated twice) must not cost the whole scan at the end.
+                    if (!rootDrvs.TryAdd(a.Attr, a.DrvPath))
+                    {
+                        if (rootDrvs[a.Attr] != a.DrvPath)
+                        {
+                            errors.Add(new EvalErrorRecord(a.Attr, $"evaluated twice, to {rootDrvs[a.Attr]} and to {a.DrvPath}; the first is kept"));
+                        }
+                        break;
+                    }
                     roots.Add(new RevisionRoot(a.Attr, a.DrvPath));
                     if (roots.Count % 500 == 0)
                     {
@@ -89,7 +100,13 @@ public sealed class FodScanner
         }
 
         _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
-        var rootIds = roots.Where(r => graph.Contains(r.DrvPath)).Select(r => (r.Attr, graph.Id(r.DrvPath))).ToList();
+        // Attribute order, not the evaluator's: which attributes are listed for a widely shared FOD
+        // breaks ties by it, and the same revision must store the same list whatever order the
+        // attributes were evaluated in (combined reports newly instantiated ones last).
+        var rootIds = roots.Where(r => graph.Contains(r.DrvPath))
+            .OrderBy(r => r.Attr, StringComparer.Ordinal)
+            .Select(r => (r.Attr, graph.Id(r.DrvPath)))
+            .ToList();
         var fodIds = graph.ReachableFods(rootIds.Select(r => r.Item2)).ToList();
         var reach = AttributeReach.Compute(graph, rootIds, fodIds);
         var members = fodIds
@@ -116,9 +133,18 @@ public sealed class FodScanner
         var writes = Channel.CreateBounded<(List<StoredDrv> Drvs, List<FodRecord> Fods)>(4);
         var writer = Task.Run(async () =>
         {
-            await foreach (var (drvs, fods) in writes.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            try
             {
-                await _db.WriteDrvsAsync(drvs, fods, ct).ConfigureAwait(false);
+                await foreach (var (drvs, fods) in writes.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    await _db.WriteDrvsAsync(drvs, fods, ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                // Nothing reads the channel any more: once full it would block the walk forever.
+                writes.Writer.TryComplete(e);
+                throw;
             }
         }, ct);
         var inputCache = new ConcurrentDictionary<string, Derivation?>(StringComparer.Ordinal);
@@ -191,6 +217,10 @@ public sealed class FodScanner
             {
                 await writes.Writer.WriteAsync((pendingDrvs, pendingFods), ct).ConfigureAwait(false);
             }
+        }
+        catch (ChannelClosedException)
+        {
+            // The writer failed and closed the channel: its own exception, awaited below, says why.
         }
         finally
         {

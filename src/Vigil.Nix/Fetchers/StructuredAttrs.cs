@@ -33,14 +33,9 @@ internal static class StructuredAttrs
             var text = new StringBuilder();
             foreach (var property in root.EnumerateObject())
             {
-                // An attribute set has no string form in Nix (coercing one is an error), so it is
-                // left out rather than given a made-up spelling.
-                if (property.Value.ValueKind != JsonValueKind.Object)
-                {
-                    text.Clear();
-                    Coerce(property.Value, text);
-                    values.TryAdd(property.Name, text.ToString());
-                }
+                text.Clear();
+                Coerce(property.Value, text);
+                values.TryAdd(property.Name, text.ToString());
             }
             return values;
         }
@@ -59,7 +54,10 @@ internal static class StructuredAttrs
     /// Nix's env coercion (§3.7): strings as is, true → "1", false and null → "", integers in decimal,
     /// floats as C <c>%f</c>, lists flattened with a space after every element but the last, except
     /// after an empty nested list (Nix's <c>coerceToString</c> quirk: <c>[ "a" 1 true false null [ "n" ] ]</c>
-    /// → <c>a 1 1   n</c>). Objects cannot occur in a list Nix accepted; they add nothing.
+    /// → <c>a 1 1   n</c>). An attribute set has no string form in Nix (coercing one is an
+    /// error), so it stays the JSON Nix wrote for it: the spelling the read-only evaluator gives it
+    /// too (<c>builtins.toJSON</c>, the same printer), so records read from a <c>.drv</c> and from an
+    /// evaluation agree.
     /// </summary>
     private static void Coerce(JsonElement value, StringBuilder into)
     {
@@ -97,6 +95,9 @@ internal static class StructuredAttrs
                     }
                     index++;
                 }
+                break;
+            case JsonValueKind.Object:
+                into.Append(value.GetRawText());
                 break;
             default:
                 break;

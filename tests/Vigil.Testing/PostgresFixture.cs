@@ -1,13 +1,14 @@
 using Npgsql;
 
-[assembly: AssemblyFixture(typeof(Vigil.Data.Tests.Support.PostgresFixture))]
-
-namespace Vigil.Data.Tests.Support;
+namespace Vigil.Testing;
 
 /// <summary>
-/// The PostgreSQL every PostgreSQL test shares: the server in env <c>PG_CONN</c> when set, else a
-/// throw-away server started on first use and stopped when the run ends. Each test gets a fresh
-/// database of its own. Tests skip only when no PostgreSQL binaries are installed.
+/// The PostgreSQL every PostgreSQL test of a test assembly shares: the server in env <c>PG_CONN</c>
+/// when set, else a throw-away server started on first use and stopped when the run ends. Each test
+/// gets a fresh database of its own. Tests skip only when no PostgreSQL binaries are installed.
+/// A test project makes it its assembly fixture with
+/// <c>[assembly: AssemblyFixture(typeof(Vigil.Testing.PostgresFixture))]</c> (an assembly attribute
+/// here would only apply to this library).
 /// </summary>
 public sealed class PostgresFixture : IAsyncDisposable
 {

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Vigil.Data.Tests.Support;
+namespace Vigil.Testing;
 
 /// <summary>
 /// A throw-away PostgreSQL server: <c>initdb</c> into a temp directory, <c>pg_ctl start</c> on a free
