@@ -188,6 +188,11 @@ internal static class ScanCommands
                     Markup.Escape(string.Join(' ', f.Attrs.Take(3)) + (f.AttrCount > 3 ? $" (+{f.AttrCount - 3})" : "")));
             }
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Out) });
+            if (Console.IsOutputRedirected)
+            {
+                // Spectre assumes 80 columns off a terminal; piped tables should keep one row per FOD.
+                console.Profile.Width = 240;
+            }
             console.Write(table);
             await context.Out.WriteLineAsync($"{list.Count} FODs in revision {rev.Name}").ConfigureAwait(false);
             return VigilApp.Success;
