@@ -54,10 +54,19 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
     protected override bool IsForeignKeyViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
-    protected override async Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+    // Self-conflicting, so writers of the graph take turns, while readers (ACCESS SHARE) go on.
+    protected override string? LockDrvsSql => "LOCK TABLE drvs IN SHARE ROW EXCLUSIVE MODE";
+
+    protected override Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken) =>
+        QueryByArrayAsync(connection, select, keyColumn, new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys] }, onRow, cancellationToken);
+
+    protected override Task QueryByIdsAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<long> ids, Action<DbDataReader> onRow, CancellationToken cancellationToken) =>
+        QueryByArrayAsync(connection, select, keyColumn, new NpgsqlParameter<long[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] }, onRow, cancellationToken);
+
+    private static async Task QueryByArrayAsync(DbConnection connection, string select, string keyColumn, NpgsqlParameter keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"{select} {keyColumn} = ANY(@keys)", (NpgsqlConnection)connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys] });
+        command.Parameters.Add(keys);
         command.CommandTimeout = BulkCommandTimeoutSeconds;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -66,12 +75,18 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
         }
     }
 
-    protected override async Task InsertDrvsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)
-    {
-        var npgsql = (NpgsqlConnection)connection;
-        await ImportImmutableAsync(npgsql, transaction, "drvs", Rows.DrvColumns, DrvTypes, drvs, d => d.DrvPath, Rows.Fill, cancellationToken).ConfigureAwait(false);
-        await ImportImmutableAsync(npgsql, transaction, "fods", Rows.FodColumns, FodTypes, fods, f => f.DrvPath, Rows.Fill, cancellationToken).ConfigureAwait(false);
-    }
+    protected override Task InsertDrvRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DrvRow> rows, CancellationToken cancellationToken) =>
+        // Under the drvs lock and with stored paths already excluded, nothing can conflict: COPY straight in.
+        CopyAsync((NpgsqlConnection)connection, "drvs", Rows.DrvColumns, DrvTypes, rows, null, static (d, v) =>
+        {
+            v[0] = d.Id;
+            v[1] = d.Path;
+            v[2] = d.IsFod;
+            v[3] = d.Inputs;
+        }, cancellationToken);
+
+    protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken) =>
+        ImportImmutableAsync((NpgsqlConnection)connection, transaction, "fods", Rows.FodColumns, FodTypes, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
 
     protected override async Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken)
     {
@@ -97,7 +112,7 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static readonly NpgsqlDbType[] DrvTypes = [NpgsqlDbType.Text, NpgsqlDbType.Boolean, NpgsqlDbType.Text];
+    private static readonly NpgsqlDbType[] DrvTypes = [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Boolean, NpgsqlDbType.Bytea];
 
     private static readonly NpgsqlDbType[] FodTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, Rows.FodColumns.Length)];
 
@@ -118,14 +133,15 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
             transaction: transaction, commandTimeout: BulkCommandTimeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private static async Task CopyAsync<T>(NpgsqlConnection connection, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken)
+    /// <param name="key">The key to copy in order of; null to copy in the given order.</param>
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Func<T, string>? key, Action<T, object?[]> fill, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
             return;
         }
         // In key order: the staging table is then read back (sequentially) in index order too.
-        var order = Rows.KeyOrder(rows, key);
+        var order = key is null ? Enumerable.Range(0, rows.Count).ToArray() : Rows.KeyOrder(rows, key);
         // An importer disposed before Complete aborts the COPY; the caller's transaction then rolls back.
         await using var importer = await connection.BeginBinaryImportAsync(
             $"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
@@ -149,6 +165,7 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
                     bool flag => importer.WriteAsync(flag, types[i], cancellationToken),
                     int number => importer.WriteAsync(number, types[i], cancellationToken),
                     long number => importer.WriteAsync(number, types[i], cancellationToken),
+                    byte[] bytes => importer.WriteAsync(bytes, types[i], cancellationToken),
                     var other => throw new InvalidOperationException($"no COPY writer for {other.GetType()}"),
                 };
                 await write.ConfigureAwait(false);

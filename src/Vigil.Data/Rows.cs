@@ -10,7 +10,7 @@ namespace Vigil.Data;
 /// </summary>
 internal static class Rows
 {
-    public static readonly string[] DrvColumns = ["path", "is_fod", "inputs"];
+    public static readonly string[] DrvColumns = ["id", "path", "is_fod", "inputs"];
 
     public static readonly string[] FodColumns =
     [
@@ -24,12 +24,6 @@ internal static class Rows
 
     public static readonly string[] EvalErrorColumns = ["revision_id", "attr", "message"];
 
-    public static void Fill(StoredDrv drv, object?[] values)
-    {
-        values[0] = drv.DrvPath;
-        values[1] = drv.IsFod;
-        values[2] = TextList.Join(drv.InputDrvs);
-    }
 
     public static void Fill(FodRecord fod, object?[] values)
     {
@@ -46,9 +40,6 @@ internal static class Rows
         values[10] = fod.Recipe;
         values[11] = fod.RecipeHash;
     }
-
-    public static StoredDrv ReadDrv(DbDataReader r) =>
-        new(r.GetString(0), r.GetBoolean(1), TextList.Split(r.GetString(2)));
 
     public static FodRecord ReadFod(DbDataReader r)
     {

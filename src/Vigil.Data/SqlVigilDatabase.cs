@@ -12,7 +12,7 @@ namespace Vigil.Data;
 /// the translation of provider failures into <see cref="VigilDatabaseException"/>. The dialects
 /// supply connections, time columns, key-set lookups and their bulk-write paths.
 /// </summary>
-internal abstract class SqlVigilDatabase : VigilDatabase
+internal abstract partial class SqlVigilDatabase : VigilDatabase
 {
     // Bootstrap of the version table itself: plain SQL both dialects accept.
     private const string CreateSchemaVersion =
@@ -43,9 +43,7 @@ internal abstract class SqlVigilDatabase : VigilDatabase
     protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
     /// <summary>Runs <paramref name="select"/> (which ends in <c>WHERE</c>) restricted to rows whose <paramref name="keyColumn"/> is one of <paramref name="keys"/>.</summary>
-    protected abstract Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken);
-
-    protected abstract Task InsertDrvsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken);
+    protected abstract Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken);
 
     protected abstract Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken);
 
@@ -85,28 +83,6 @@ internal abstract class SqlVigilDatabase : VigilDatabase
         return 0;
     }, cancellationToken);
 
-    public override async Task<IReadOnlyDictionary<string, StoredDrv>> FindDrvsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(drvPaths);
-        var found = new Dictionary<string, StoredDrv>(StringComparer.Ordinal);
-        if (drvPaths.Count == 0)
-        {
-            return found;
-        }
-        await GuardAsync("reading derivations", async ct =>
-        {
-            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            await QueryByKeysAsync(connection, $"SELECT {Rows.List(Rows.DrvColumns)} FROM drvs WHERE", "path", drvPaths,
-                r =>
-                {
-                    var drv = Rows.ReadDrv(r);
-                    found[drv.DrvPath] = drv;
-                }, ct).ConfigureAwait(false);
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
-        return found;
-    }
-
     public override async Task<IReadOnlyDictionary<string, FodRecord>> FindFodsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(drvPaths);
@@ -118,7 +94,7 @@ internal abstract class SqlVigilDatabase : VigilDatabase
         await GuardAsync("reading FOD records", async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            await QueryByKeysAsync(connection, $"SELECT {Rows.List(Rows.FodColumns)} FROM fods WHERE", "drv_path", drvPaths,
+            await QueryByKeysAsync(connection, null, $"SELECT {Rows.List(Rows.FodColumns)} FROM fods WHERE", "drv_path", drvPaths,
                 r =>
                 {
                     var fod = Rows.ReadFod(r);
@@ -127,24 +103,6 @@ internal abstract class SqlVigilDatabase : VigilDatabase
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         return found;
-    }
-
-    public override Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(drvs);
-        ArgumentNullException.ThrowIfNull(fods);
-        if (drvs.Count == 0 && fods.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-        return GuardAsync("writing derivations", async ct =>
-        {
-            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await InsertDrvsAsync(connection, tx, drvs, fods, ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return 0;
-        }, cancellationToken);
     }
 
     public override Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default)

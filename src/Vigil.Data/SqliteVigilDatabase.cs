@@ -74,14 +74,36 @@ internal sealed class SqliteVigilDatabase : SqlVigilDatabase
     protected override bool IsForeignKeyViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 787 }; // SQLITE_CONSTRAINT_FOREIGNKEY
 
-    protected override Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+    protected override string? LockDrvsSql => null; // BEGIN IMMEDIATE already holds the write lock
+
+    protected override Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
     {
-        // Sorted keys walk the primary key's B-tree in order; one prepared IN list of KeyChunk
-        // parameters serves every chunk, a short last chunk repeating its first key (IN ignores it).
         var sorted = keys.ToArray();
         Array.Sort(sorted, StringComparer.Ordinal);
+        QueryByKeys(connection, transaction, select, keyColumn, sorted, onRow, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    protected override Task QueryByIdsAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<long> ids, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+    {
+        var sorted = ids.ToArray();
+        Array.Sort(sorted);
+        QueryByKeys(connection, transaction, select, keyColumn, sorted, onRow, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    private static void QueryByKeys<T>(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, T[] sorted, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+        where T : notnull
+    {
+        // Sorted keys walk the key's B-tree in order; one prepared IN list of KeyChunk parameters
+        // serves every chunk, a short last chunk repeating its first key (IN ignores it).
+        if (sorted.Length == 0)
+        {
+            return;
+        }
         var size = Math.Min(sorted.Length, KeyChunk);
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         var parameters = new DbParameter[size];
         for (var i = 0; i < size; i++)
         {
@@ -104,13 +126,24 @@ internal sealed class SqliteVigilDatabase : SqlVigilDatabase
                 onRow(reader);
             }
         }
+    }
+
+    protected override Task InsertDrvRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DrvRow> rows, CancellationToken cancellationToken)
+    {
+        // In id order: rows append at the right edge of the table's B-tree.
+        InsertRows(connection, transaction, "INSERT INTO drvs", Rows.DrvColumns, rows, null, static (d, v) =>
+        {
+            v[0] = d.Id;
+            v[1] = d.Path;
+            v[2] = d.IsFod;
+            v[3] = d.Inputs;
+        }, cancellationToken);
         return Task.CompletedTask;
     }
 
-    protected override Task InsertDrvsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)
+    protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)
     {
-        // Drvs and FOD records are immutable: a row already there is the same row.
-        InsertRows(connection, transaction, "INSERT OR IGNORE INTO drvs", Rows.DrvColumns, drvs, d => d.DrvPath, Rows.Fill, cancellationToken);
+        // FOD records are immutable: a row already there is the same row.
         InsertRows(connection, transaction, "INSERT OR IGNORE INTO fods", Rows.FodColumns, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
         return Task.CompletedTask;
     }
@@ -139,13 +172,14 @@ internal sealed class SqliteVigilDatabase : SqlVigilDatabase
         return Task.CompletedTask;
     }
 
-    private static void InsertRows<T>(DbConnection connection, DbTransaction transaction, string insertInto, string[] columns, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken)
+    /// <param name="key">The key to insert in order of; null to insert in the given order.</param>
+    private static void InsertRows<T>(DbConnection connection, DbTransaction transaction, string insertInto, string[] columns, IReadOnlyList<T> rows, Func<T, string>? key, Action<T, object?[]> fill, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
             return;
         }
-        var order = Rows.KeyOrder(rows, key);
+        var order = key is null ? Enumerable.Range(0, rows.Count).ToArray() : Rows.KeyOrder(rows, key);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"{insertInto} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})";

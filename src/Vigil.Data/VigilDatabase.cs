@@ -40,6 +40,20 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>Stores walked derivations and the FOD records among them; already stored ones are left as they are. One transaction.</summary>
     public abstract Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
 
+    /// <summary>The stored derivations among <paramref name="drvPaths"/>, in the compact form a scan walks.</summary>
+    public abstract Task<IReadOnlyList<DrvNode>> FindDrvNodesAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored derivations with these ids; ids with no row are left out.</summary>
+    public abstract Task<IReadOnlyList<DrvNode>> LoadDrvNodesAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores derivations (their inputs named by id, see <see cref="NewDrv"/>) and the FOD records
+    /// among them, in one transaction, and returns each entry's id. A path already stored keeps its
+    /// row and id (derivations are immutable). Writing children before parents, batch after batch,
+    /// lets every edge be an id.
+    /// </summary>
+    public abstract Task<long[]> WriteDrvNodesAsync(IReadOnlyList<NewDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
+
     /// <summary>The stored FOD records among <paramref name="drvPaths"/>.</summary>
     public abstract Task<IReadOnlyDictionary<string, FodRecord>> FindFodsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 
