@@ -80,6 +80,45 @@ public sealed class DerivationReader
         }
     }
 
+    /// <summary>
+    /// As <see cref="ReadFile(string)"/>, into <paramref name="buffer"/> (replaced by a bigger one when
+    /// the file does not fit), for a walk that parses each file at once and keeps nothing of its bytes.
+    /// </summary>
+    /// <returns>The number of bytes read.</returns>
+    public int ReadFile(string drvPath, ref byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        var realPath = RealPath(drvPath);
+        try
+        {
+            using var handle = File.OpenHandle(realPath);
+            var length = RandomAccess.GetLength(handle);
+            if (length > ATermReader.MaxSize)
+            {
+                throw new StoreException(drvPath, $"derivation '{drvPath}' is {length} bytes, more than the {ATermReader.MaxSize}-byte limit");
+            }
+            if (length > buffer.Length)
+            {
+                buffer = new byte[(int)Math.Max(length, Math.Min(2L * buffer.Length, ATermReader.MaxSize))];
+            }
+            var read = 0;
+            while (read < length)
+            {
+                var n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
+                if (n == 0)
+                {
+                    break;
+                }
+                read += n;
+            }
+            return read;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException(drvPath, $"cannot read derivation '{drvPath}' ({realPath}): {e.Message}", e);
+        }
+    }
+
     /// <summary>Parses the bytes of the derivation file at <paramref name="drvPath"/> (which gives its name).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Derivation Parse(string drvPath, ReadOnlySpan<byte> bytes)

@@ -28,6 +28,8 @@ public sealed class DrvGraph
 
     public bool Contains(string drvPath) => _ids.ContainsKey(drvPath);
 
+    public bool TryGetId(string drvPath, out int id) => _ids.TryGetValue(drvPath, out id);
+
     public string Path(int id) => _paths[id];
 
     public IReadOnlyList<int> Inputs(int id) => _inputs[id];
@@ -39,6 +41,12 @@ public sealed class DrvGraph
         var id = Id(drvPath);
         _isFod[id] = isFod;
         _inputs[id] = inputs.Select(Id).ToArray();
+    }
+
+    public void SetNode(int id, bool isFod, int[] inputs)
+    {
+        _isFod[id] = isFod;
+        _inputs[id] = inputs;
     }
 
     /// <summary>Every FOD reachable from the given roots (the roots included).</summary>

@@ -22,8 +22,6 @@ namespace Vigil.Fod.Scanning;
 /// </summary>
 public sealed class FodScanner
 {
-    private const int WriteBatch = 4000;
-
     private readonly VigilDatabase _db;
     private readonly DerivationReader _reader;
     private readonly IProgress<ScanProgress>? _progress;
@@ -96,7 +94,13 @@ public sealed class FodScanner
         }
         else
         {
-            await WalkAsync(graph, roots.Select(r => r.DrvPath), errors, stats, cancellationToken).ConfigureAwait(false);
+            var walk = new ClosureWalk(_db, _reader, graph, _progress);
+            errors.AddRange(await walk.RunAsync(roots.Select(r => r.DrvPath), cancellationToken).ConfigureAwait(false));
+            stats.Read = walk.Read;
+            stats.Known = walk.Known;
+            stats.Fods = walk.Fods;
+            _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
+            await walk.WriteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
@@ -125,135 +129,6 @@ public sealed class FodScanner
         public int Read;
         public int Known;
         public int Fods;
-    }
-
-    /// <summary>Level-by-level walk; reading and parsing in parallel, database writes on a background task.</summary>
-    private async Task WalkAsync(DrvGraph graph, IEnumerable<string> roots, List<EvalErrorRecord> errors, WalkStats stats, CancellationToken ct)
-    {
-        var writes = Channel.CreateBounded<(List<StoredDrv> Drvs, List<FodRecord> Fods)>(4);
-        var writer = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var (drvs, fods) in writes.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-                {
-                    await _db.WriteDrvsAsync(drvs, fods, ct).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e)
-            {
-                // Nothing reads the channel any more: once full it would block the walk forever.
-                writes.Writer.TryComplete(e);
-                throw;
-            }
-        }, ct);
-        var inputCache = new ConcurrentDictionary<string, Derivation?>(StringComparer.Ordinal);
-        var walkErrors = new ConcurrentBag<EvalErrorRecord>();
-        try
-        {
-            var level = roots.Distinct(StringComparer.Ordinal).ToList();
-            foreach (var r in level)
-            {
-                graph.Id(r);
-            }
-            var pendingDrvs = new List<StoredDrv>();
-            var pendingFods = new List<FodRecord>();
-            while (level.Count > 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                var known = await _db.FindDrvsAsync(level, ct).ConfigureAwait(false);
-                stats.Known += known.Count;
-                var unknown = level.Where(p => !known.ContainsKey(p)).ToList();
-                var read = new ConcurrentBag<(StoredDrv Drv, FodRecord? Fod)>();
-                Parallel.ForEach(unknown, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, path =>
-                {
-                    try
-                    {
-                        read.Add(ReadNode(path, inputCache));
-                    }
-                    catch (Exception e) when (e is StoreException or NixFormatException)
-                    {
-                        walkErrors.Add(new EvalErrorRecord(path, e.Message));
-                    }
-                });
-                var next = new List<string>();
-                void Visit(StoredDrv node)
-                {
-                    foreach (var input in node.InputDrvs)
-                    {
-                        if (!graph.Contains(input))
-                        {
-                            graph.Id(input);
-                            next.Add(input);
-                        }
-                    }
-                    graph.SetNode(node.DrvPath, node.IsFod, node.InputDrvs);
-                }
-                foreach (var node in known.Values)
-                {
-                    Visit(node);
-                }
-                foreach (var (node, fod) in read)
-                {
-                    Visit(node);
-                    pendingDrvs.Add(node);
-                    if (fod is not null)
-                    {
-                        pendingFods.Add(fod);
-                        stats.Fods++;
-                    }
-                }
-                stats.Read += read.Count;
-                if (pendingDrvs.Count >= WriteBatch)
-                {
-                    await writes.Writer.WriteAsync((pendingDrvs, pendingFods), ct).ConfigureAwait(false);
-                    pendingDrvs = [];
-                    pendingFods = [];
-                }
-                _progress?.Report(new ScanProgress("walking", 0, stats.Read, stats.Known, stats.Fods));
-                level = next;
-            }
-            if (pendingDrvs.Count > 0)
-            {
-                await writes.Writer.WriteAsync((pendingDrvs, pendingFods), ct).ConfigureAwait(false);
-            }
-        }
-        catch (ChannelClosedException)
-        {
-            // The writer failed and closed the channel: its own exception, awaited below, says why.
-        }
-        finally
-        {
-            writes.Writer.TryComplete();
-        }
-        await writer.ConfigureAwait(false);
-        errors.AddRange(walkErrors.OrderBy(e => e.Attr, StringComparer.Ordinal));
-    }
-
-    private (StoredDrv, FodRecord?) ReadNode(string path, ConcurrentDictionary<string, Derivation?> inputCache)
-    {
-        var drv = _reader.Read(path);
-        var inputs = drv.InputDerivations.Select(i => i.Path)
-            .Concat(drv.InputSources.Where(s => s.EndsWith(".drv", StringComparison.Ordinal)))
-            .ToList();
-        FodRecord? fod = null;
-        if (drv.IsFixedOutput)
-        {
-            // Mirror lists are shared by every fetchurl FOD: read each once.
-            Derivation? LoadInput(string p) => inputCache.GetOrAdd(p, q =>
-            {
-                try
-                {
-                    return _reader.Read(q);
-                }
-                catch (StoreException)
-                {
-                    return null;
-                }
-            });
-            fod = FodExtractor.Extract(FodExtractor.FromDerivation(path, drv, LoadInput));
-        }
-        return (new StoredDrv(path, fod is not null, inputs), fod);
     }
 
     /// <summary>
