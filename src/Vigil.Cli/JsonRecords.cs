@@ -34,11 +34,12 @@ internal sealed record ScanSummary(
     int DrvsKnown,
     double Seconds,
     IReadOnlyList<EvalErrorRecord> Errors,
-    IReadOnlyList<UnresolvedJson> Unresolved)
+    IReadOnlyList<UnresolvedJson> Unresolved,
+    IReadOnlyList<ScanPhase> Phases)
 {
     public static ScanSummary From(ScanResult r) => new(
         r.Revision, r.DrvsInClosure, r.DrvsRead, r.DrvsKnown, r.Elapsed.TotalSeconds, r.Errors,
-        r.Unresolved.Select(u => new UnresolvedJson(u.Attr, u.DrvPath)).ToList());
+        r.Unresolved.Select(u => new UnresolvedJson(u.Attr, u.DrvPath)).ToList(), r.Phases);
 }
 
 internal sealed record UnresolvedJson(string Attr, string DrvPath);

@@ -53,10 +53,11 @@ internal abstract partial class SqlVigilDatabase
         await GuardAsync("reading derivations", async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            var blob = new byte[256];
             await query(connection, r =>
             {
-                var (ids, paths) = DrvInputs.Split(ReadBlob(r, 3, ref blob));
+                // Not GetBytes: Microsoft.Data.Sqlite serves it through an incremental-blob stream that
+                // looks the row up again; the whole value is a few bytes.
+                var (ids, paths) = DrvInputs.Split(r.GetFieldValue<byte[]>(3));
                 found.Add(new DrvNode(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), ids, paths));
             }, ct).ConfigureAwait(false);
             return 0;
@@ -112,7 +113,7 @@ internal abstract partial class SqlVigilDatabase
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
             var rows = new List<(string Path, bool IsFod, byte[] Inputs)>();
             await QueryByKeysAsync(connection, null, DrvNodeSelect, "path", drvPaths,
-                r => rows.Add((r.GetString(1), r.GetBoolean(2), (byte[])r.GetValue(3))), ct).ConfigureAwait(false);
+                r => rows.Add((r.GetString(1), r.GetBoolean(2), r.GetFieldValue<byte[]>(3))), ct).ConfigureAwait(false);
             var inputIds = new HashSet<long>();
             foreach (var row in rows)
             {
@@ -229,25 +230,4 @@ internal abstract partial class SqlVigilDatabase
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return ids;
         }, cancellationToken);
-
-    /// <summary>A blob column into a buffer reused across rows (grown when needed).</summary>
-    private static ReadOnlySpan<byte> ReadBlob(DbDataReader reader, int ordinal, ref byte[] buffer)
-    {
-        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
-        if (length > buffer.Length)
-        {
-            buffer = new byte[Math.Max(length, buffer.Length * 2)];
-        }
-        var read = 0;
-        while (read < length)
-        {
-            var n = (int)reader.GetBytes(ordinal, read, buffer, read, length - read);
-            if (n == 0)
-            {
-                break;
-            }
-            read += n;
-        }
-        return buffer.AsSpan(0, read);
-    }
 }

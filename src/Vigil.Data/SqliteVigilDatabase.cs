@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Vigil.Nix.Fetchers;
 
@@ -12,8 +15,8 @@ namespace Vigil.Data;
 /// </summary>
 internal sealed class SqliteVigilDatabase : SqlVigilDatabase
 {
-    // SQLite's default SQLITE_MAX_VARIABLE_NUMBER is far higher; 500 keeps statements small and cached.
-    internal const int KeyChunk = 500;
+    // Keys per lookup query: big enough that a query costs little beside its rows, small enough that its JSON stays small.
+    internal const int KeyChunk = 10_000;
     private const int BusyTimeoutMs = 30_000;
     private const int CancelCheckEvery = 1024;
 
@@ -95,31 +98,46 @@ internal sealed class SqliteVigilDatabase : SqlVigilDatabase
     private static void QueryByKeys<T>(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, T[] sorted, Action<DbDataReader> onRow, CancellationToken cancellationToken)
         where T : notnull
     {
-        // Sorted keys walk the key's B-tree in order; one prepared IN list of KeyChunk parameters
-        // serves every chunk, a short last chunk repeating its first key (IN ignores it).
+        // The keys travel as one JSON array parameter, expanded by json_each: Microsoft.Data.Sqlite
+        // binds every parameter by name on every execution, and SQLite finds a name by a linear
+        // search, so an IN list of n parameters costs n² string comparisons per query. Sorted keys
+        // walk the key's B-tree in order.
         if (sorted.Length == 0)
         {
             return;
         }
-        var size = Math.Min(sorted.Length, KeyChunk);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var parameters = new DbParameter[size];
-        for (var i = 0; i < size; i++)
-        {
-            parameters[i] = command.CreateParameter();
-            parameters[i].ParameterName = "@k" + i.ToString(CultureInfo.InvariantCulture);
-            command.Parameters.Add(parameters[i]);
-        }
-        command.CommandText = $"{select} {keyColumn} IN ({string.Join(", ", parameters.Select(p => p.ParameterName))})";
+        command.CommandText = $"{select} {keyColumn} IN (SELECT value FROM json_each(@keys))";
+        var keys = command.CreateParameter();
+        keys.ParameterName = "@keys";
+        command.Parameters.Add(keys);
         command.Prepare();
-        for (var start = 0; start < sorted.Length; start += size)
+        var json = new ArrayBufferWriter<byte>(Math.Min(sorted.Length, KeyChunk) * 80);
+        for (var start = 0; start < sorted.Length; start += KeyChunk)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            for (var i = 0; i < size; i++)
+            json.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(json))
             {
-                parameters[i].Value = sorted[start + i < sorted.Length ? start + i : start];
+                writer.WriteStartArray();
+                for (var i = start; i < Math.Min(start + KeyChunk, sorted.Length); i++)
+                {
+                    switch (sorted[i])
+                    {
+                        case string text:
+                            writer.WriteStringValue(text);
+                            break;
+                        case long number:
+                            writer.WriteNumberValue(number);
+                            break;
+                        default:
+                            throw new InvalidOperationException($"no JSON key form for {typeof(T)}");
+                    }
+                }
+                writer.WriteEndArray();
             }
+            keys.Value = Encoding.UTF8.GetString(json.WrittenSpan);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {

@@ -92,26 +92,26 @@ public sealed class DerivationReader
         try
         {
             using var handle = File.OpenHandle(realPath);
-            var length = RandomAccess.GetLength(handle);
-            if (length > ATermReader.MaxSize)
-            {
-                throw new StoreException(drvPath, $"derivation '{drvPath}' is {length} bytes, more than the {ATermReader.MaxSize}-byte limit");
-            }
-            if (length > buffer.Length)
-            {
-                buffer = new byte[(int)Math.Max(length, Math.Min(2L * buffer.Length, ATermReader.MaxSize))];
-            }
+            // No length asked first (one more system call per file): read until a read comes back short,
+            // which for a regular file means its end (most files fit the buffer at once).
             var read = 0;
-            while (read < length)
+            while (true)
             {
-                var n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
-                if (n == 0)
+                if (read == buffer.Length)
                 {
-                    break;
+                    if (read >= ATermReader.MaxSize)
+                    {
+                        throw new StoreException(drvPath, $"derivation '{drvPath}' is more than the {ATermReader.MaxSize}-byte limit");
+                    }
+                    Array.Resize(ref buffer, (int)Math.Min(2L * Math.Max(buffer.Length, 4096), ATermReader.MaxSize + 1L));
                 }
+                var n = RandomAccess.Read(handle, buffer.AsSpan(read), read);
                 read += n;
+                if (read < buffer.Length)
+                {
+                    return read;
+                }
             }
-            return read;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Vigil.Data;
 using Vigil.Nix;
 using Vigil.Nix.Derivations;
@@ -18,7 +19,10 @@ namespace Vigil.Fod.Scanning;
 /// </summary>
 internal sealed class ClosureWalk
 {
-    private const int WriteBatch = 2000;
+    // Batches double from the first: every batch rewrites the pages of the B-trees its random
+    // store-path keys touch, so a few big transactions write far less than many small ones, while
+    // the first ones still commit early (an interrupted scan keeps them).
+    private const int FirstWriteBatch = 2000;
 
     [ThreadStatic]
     private static byte[]? t_buffer;
@@ -61,6 +65,12 @@ internal sealed class ClosureWalk
     /// <summary>FODs among the derivations read.</summary>
     public int Fods { get; private set; }
 
+    /// <summary>Time spent finding stored derivations and loading their edges.</summary>
+    public TimeSpan LookupTime { get; private set; }
+
+    /// <summary>Time spent reading and parsing new derivation files.</summary>
+    public TimeSpan ReadTime { get; private set; }
+
     /// <summary>Walks the closure of <paramref name="roots"/> into the graph; returns the derivations that could not be read, by path.</summary>
     public async Task<IReadOnlyList<EvalErrorRecord>> RunAsync(IEnumerable<string> roots, CancellationToken ct)
     {
@@ -78,6 +88,7 @@ internal sealed class ClosureWalk
         {
             ct.ThrowIfCancellationRequested();
             var known = new List<(int Node, DrvNode Row)>();
+            var started = Stopwatch.GetTimestamp();
             // Inputs of stored derivations, by id: in a rescan, most of the closure.
             if (ids.Count > 0)
             {
@@ -104,7 +115,10 @@ internal sealed class ClosureWalk
                 }
                 unknown = lookup.Where(n => _state[n] == NodeState.Pending).ToList();
             }
+            LookupTime += Stopwatch.GetElapsedTime(started);
+            started = Stopwatch.GetTimestamp();
             var read = ReadAll(unknown, ct);
+            ReadTime += Stopwatch.GetElapsedTime(started);
 
             var nextPaths = new List<int>();
             var nextIds = new List<long>();
@@ -195,10 +209,11 @@ internal sealed class ClosureWalk
         var batchIndex = new int[_graph.Count];
         Array.Fill(batchIndex, -1);
         var written = 0;
-        for (var start = 0; start < order.Count; start += WriteBatch)
+        var size = FirstWriteBatch;
+        for (var start = 0; start < order.Count; start += size, size *= 2)
         {
             ct.ThrowIfCancellationRequested();
-            var batch = order.GetRange(start, Math.Min(WriteBatch, order.Count - start));
+            var batch = order.GetRange(start, Math.Min(size, order.Count - start));
             for (var i = 0; i < batch.Count; i++)
             {
                 batchIndex[batch[i]] = i;

@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Vigil.Data;
 using Vigil.Nix;
-using Vigil.Nix.Derivations;
 using Vigil.Nix.Fetchers;
 using Vigil.Nix.Hashing;
 using Vigil.Nix.StorePaths;
@@ -81,6 +78,16 @@ public sealed class FodScanner
         }
         _progress?.Report(new ScanProgress("evaluating", roots.Count, 0, 0, 0));
 
+        var phases = new List<ScanPhase>();
+        var phaseStart = clock.Elapsed;
+        void Phase(string name, TimeSpan? length = null)
+        {
+            var now = clock.Elapsed;
+            phases.Add(new ScanPhase(name, (length ?? now - phaseStart).TotalSeconds));
+            phaseStart = now;
+        }
+        Phase("evaluate");
+
         var graph = new DrvGraph();
         var stats = new WalkStats();
         if (evaluator.Name == "readonly")
@@ -99,8 +106,12 @@ public sealed class FodScanner
             stats.Read = walk.Read;
             stats.Known = walk.Known;
             stats.Fods = walk.Fods;
+            Phase("lookup", walk.LookupTime);
+            Phase("read", walk.ReadTime);
             _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
+            phaseStart = clock.Elapsed;
             await walk.WriteAsync(cancellationToken).ConfigureAwait(false);
+            Phase("write");
         }
 
         _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
@@ -117,8 +128,10 @@ public sealed class FodScanner
             .Select(id => new RevisionFod(graph.Path(id), reach[id].Attrs, reach[id].Count))
             .OrderBy(f => f.DrvPath, StringComparer.Ordinal)
             .ToList();
+        Phase("reach");
         var info = await _db.SaveRevisionAsync(revision, Describe(evaluator, target), roots, members, errors, cancellationToken).ConfigureAwait(false);
-        return new ScanResult(info, stats.Read, stats.Known, graph.Count, errors, unresolved, clock.Elapsed);
+        Phase("save");
+        return new ScanResult(info, stats.Read, stats.Known, graph.Count, errors, unresolved, clock.Elapsed, phases);
     }
 
     private static string Describe(IEvaluator evaluator, EvalTarget target) =>

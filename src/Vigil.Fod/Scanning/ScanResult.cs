@@ -3,6 +3,7 @@ using Vigil.Data;
 namespace Vigil.Fod.Scanning;
 
 /// <summary>What a scan found and stored.</summary>
+/// <param name="Phases">Where the time went, in order.</param>
 /// <param name="Unresolved">Derivations the read-only backend saw only in string context and could not enter (attr, drv).</param>
 public sealed record ScanResult(
     RevisionInfo Revision,
@@ -11,4 +12,5 @@ public sealed record ScanResult(
     int DrvsInClosure,
     IReadOnlyList<EvalErrorRecord> Errors,
     IReadOnlyList<(string Attr, string DrvPath)> Unresolved,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    IReadOnlyList<ScanPhase> Phases);
