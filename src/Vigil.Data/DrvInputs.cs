@@ -88,6 +88,10 @@ internal static class DrvInputs
             {
                 ids[i] = (long)ReadVarint(blob, ref at);
             }
+            if (at != blob.Length)
+            {
+                throw new InvalidDataException("stored derivation inputs end inside an id");
+            }
             return (ids, []);
         }
         var idList = new List<long>();

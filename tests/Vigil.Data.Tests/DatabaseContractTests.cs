@@ -218,4 +218,60 @@ public abstract class DatabaseContractTests
         Assert.Equal(5, (await db.ListFodsAsync(saved.Id, Ct)).Count);
         Assert.Equal(keys.Count, (await db.FindDrvsAsync(keys, Ct)).Count);
     }
+
+    [Fact]
+    public async Task Drv_nodes_get_ids_and_read_back_by_path_and_by_id()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var (_, fods) = TestData.Graph(4);
+        var missing = TestData.DrvPath("n", 99);
+        string P(int i) => TestData.DrvPath("n", i);
+
+        // Children first: a leaf, a drv naming it by batch index, an FOD naming an input that has no row.
+        var first = await db.WriteDrvNodesAsync(
+            [
+                new NewDrv(P(0), false, [], [], []),
+                new NewDrv(P(1), false, [], [0], []),
+                new NewDrv(fods[0].DrvPath, true, [], [], [missing]),
+            ],
+            [fods[0]], Ct);
+        Assert.Equal(3, first.Distinct().Count());
+        Assert.All(first, id => Assert.True(id > 0));
+        // A second batch names stored drvs by id; a path stored already keeps its row and id.
+        var second = await db.WriteDrvNodesAsync(
+            [
+                new NewDrv(P(2), false, [first[1], first[2]], [], []),
+                new NewDrv(P(0), true, [first[2]], [], []),
+                new NewDrv(P(3), false, [], [0, 1], []),
+            ],
+            [], Ct);
+        Assert.Equal(first[0], second[1]);
+        Assert.DoesNotContain(second[0], first);
+        Assert.DoesNotContain(second[2], first);
+
+        string Render(DrvNode n) => $"{n.Path}|{n.IsFod}|{string.Join(",", n.InputIds.Order())}|{string.Join(",", n.InputPaths)}";
+        var expected = new[]
+        {
+            $"{P(0)}|False||",
+            $"{P(1)}|False|{first[0]}|",
+            $"{fods[0].DrvPath}|True||{missing}",
+            $"{P(2)}|False|{string.Join(",", new[] { first[1], first[2] }.Order())}|",
+            $"{P(3)}|False|{string.Join(",", new[] { second[0], first[0] }.Order())}|",
+        }.Order(StringComparer.Ordinal).ToList();
+        var byPath = await db.FindDrvNodesAsync([P(0), P(1), P(2), P(3), fods[0].DrvPath, missing], Ct);
+        Assert.Equal(expected, byPath.Select(Render).Order(StringComparer.Ordinal));
+        var byId = await db.LoadDrvNodesAsync([.. first, second[0], second[2], 999_999], Ct);
+        Assert.Equal(expected, byId.Select(Render).Order(StringComparer.Ordinal));
+        Assert.All(byPath, n => Assert.Equal(n.Id, byId.Single(m => m.Path == n.Path).Id));
+
+        // The path-based view of the same rows: ids become paths again, in the order written.
+        var drvs = await db.FindDrvsAsync([P(2), P(3), fods[0].DrvPath], Ct);
+        Assert.Equal([P(1), fods[0].DrvPath], drvs[P(2)].InputDrvs);
+        Assert.Equal([P(2), P(0)], drvs[P(3)].InputDrvs);
+        Assert.Equal([missing], drvs[fods[0].DrvPath].InputDrvs);
+        Assert.Single(await db.FindFodsAsync([fods[0].DrvPath], Ct));
+        Assert.Empty(await db.WriteDrvNodesAsync([], [], Ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.WriteDrvNodesAsync([new NewDrv(P(5), false, [], [1], [])], [], Ct));
+    }
 }
