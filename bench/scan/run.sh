@@ -15,7 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/bench/lib.sh"
 
-scan_dir="$work/scan"
+# VIGIL_SCAN_DIR: where the databases and outputs go (default: under the shared set directory).
+scan_dir="${VIGIL_SCAN_DIR:-$work/scan}"
 rm -rf "$scan_dir"
 mkdir -p "$scan_dir"
 # Peak RSS in MB of one command (a program, not a shell function: /usr/bin/time runs it directly).
