@@ -33,7 +33,7 @@ internal abstract partial class SqlVigilDatabase
     {
         ArgumentNullException.ThrowIfNull(drvPaths);
         return ReadDrvNodesAsync(drvPaths.Count, (connection, onRow, ct) =>
-            QueryByKeysAsync(connection, null, DrvNodeSelect, "path", drvPaths, onRow, ct), cancellationToken);
+            QueryByKeysAsync(connection, DrvNodeSelect, "path", drvPaths, onRow, ct), cancellationToken);
     }
 
     public override Task<IReadOnlyList<DrvNode>> LoadDrvNodesAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
@@ -112,7 +112,7 @@ internal abstract partial class SqlVigilDatabase
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
             var rows = new List<(string Path, bool IsFod, byte[] Inputs)>();
-            await QueryByKeysAsync(connection, null, DrvNodeSelect, "path", drvPaths,
+            await QueryByKeysAsync(connection, DrvNodeSelect, "path", drvPaths,
                 r => rows.Add((r.GetString(1), r.GetBoolean(2), r.GetFieldValue<byte[]>(3))), ct).ConfigureAwait(false);
             var inputIds = new HashSet<long>();
             foreach (var row in rows)
