@@ -99,6 +99,11 @@ internal sealed class ClosureWalk
                     {
                         SetKnown(node, row, known);
                     }
+                    else
+                    {
+                        // Read from its file in this scan while another one stored it: the id still names this node.
+                        _byDbId.TryAdd(row.Id, node);
+                    }
                 }
             }
             // Derivations named by path (roots, inputs of new ones): stored ones are known, the rest are read.
