@@ -16,23 +16,12 @@ public sealed class DrvInputsTests
     {
         Entry.List[0, 12].Sample(entries =>
         {
-            var buffer = new ArrayBufferWriter<byte>();
-            foreach (var (id, path) in entries)
-            {
-                if (id is { } i)
-                {
-                    DrvInputs.AddId(buffer, i);
-                }
-                else
-                {
-                    DrvInputs.AddPath(buffer, path!);
-                }
-            }
+            var blob = ReEncode(entries);
             var decoded = new List<(long?, string?)>();
-            DrvInputs.Decode(buffer.WrittenSpan, id => decoded.Add((id, null)), path => decoded.Add((null, path)));
+            DrvInputs.Decode(blob, id => decoded.Add((id, null)), path => decoded.Add((null, path)));
             Assert.Equal(entries, decoded);
 
-            var (ids, paths) = DrvInputs.Split(buffer.WrittenSpan);
+            var (ids, paths) = DrvInputs.Split(blob);
             Assert.Equal(entries.Where(e => e.Id is not null).Select(e => e.Id!.Value), ids);
             Assert.Equal(entries.Where(e => e.Id is null).Select(e => e.Path!), paths);
             // Encode writes the ids first, then the paths.
