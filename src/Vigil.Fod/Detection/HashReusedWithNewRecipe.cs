@@ -33,7 +33,7 @@ public sealed class HashReusedWithNewRecipe : IDetector
                 .ToList();
             var held = context.OriginsOf(fod.OutputPath)
                 .Select(o => (Origin: o, Recipe: o.Deriver is { } d ? context.RecipeOf(d) : null))
-                .Where(x => x.Origin.Deriver is { } d && d != fod.DrvPath && x.Recipe?.RecipeHash != fod.RecipeHash && x.Recipe?.RecipeHash != ownOldRecipe)
+                .Where(x => x.Origin.Deriver is { } d && d != fod.DrvPath && x.Recipe?.RecipeHash != fod.RecipeHash && (x.Recipe is null || x.Recipe.RecipeHash != ownOldRecipe))
                 .ToList();
             if (known.Count == 0 && held.Count == 0)
             {
