@@ -76,10 +76,12 @@ internal static class DiffCommands
         options.AddTo(diff);
         diff.SetAction(async (parse, ct) =>
         {
-            await using var database = await VigilDatabase.OpenAsync(parse.GetValue(options.Db), ct).ConfigureAwait(false);
-            var a = await ScanCommands.FindRevisionAsync(database, parse.GetValue(baseRev), ct).ConfigureAwait(false);
-            var b = await ScanCommands.FindRevisionAsync(database, parse.GetValue(headRev), ct).ConfigureAwait(false);
-            return await ReportAsync(context, parse, options, database, a, b, ct).ConfigureAwait(false);
+            return await ReportAsync(context, parse, options, async database =>
+            {
+                var a = await ScanCommands.FindRevisionAsync(database, parse.GetValue(baseRev), ct).ConfigureAwait(false);
+                var b = await ScanCommands.FindRevisionAsync(database, parse.GetValue(headRev), ct).ConfigureAwait(false);
+                return (a, b);
+            }, ct).ConfigureAwait(false);
         });
         return diff;
     }
@@ -111,8 +113,7 @@ internal static class DiffCommands
         {
             var storeUri = parse.GetValue(options.Store);
             var location = CommonOptions.ResolveStore(storeUri);
-            await using var database = await VigilDatabase.OpenAsync(parse.GetValue(options.Db), ct).ConfigureAwait(false);
-            async Task<RevisionInfo> ScanOrFindAsync(string target, string name)
+            async Task<RevisionInfo> ScanOrFindAsync(VigilDatabase database, string target, string name)
             {
                 if (!File.Exists(target) && !Directory.Exists(target) && !target.EndsWith(".drv", StringComparison.Ordinal)
                     && await database.FindRevisionAsync(target, ct).ConfigureAwait(false) is { } stored)
@@ -133,15 +134,19 @@ internal static class DiffCommands
                 }
                 return result.Revision;
             }
-            var b = await ScanOrFindAsync(parse.GetValue(baseTarget)!, parse.GetValue(baseName)!).ConfigureAwait(false);
-            var h = await ScanOrFindAsync(parse.GetValue(headTarget)!, parse.GetValue(headName)!).ConfigureAwait(false);
-            return await ReportAsync(context, parse, options, database, b, h, ct).ConfigureAwait(false);
+            return await ReportAsync(context, parse, options, async database =>
+            {
+                var b = await ScanOrFindAsync(database, parse.GetValue(baseTarget)!, parse.GetValue(baseName)!).ConfigureAwait(false);
+                var h = await ScanOrFindAsync(database, parse.GetValue(headTarget)!, parse.GetValue(headName)!).ConfigureAwait(false);
+                return (b, h);
+            }, ct).ConfigureAwait(false);
         });
         return check;
     }
 
+    /// <summary>Checks the options, opens the database, gets the two revisions from <paramref name="revisions"/>, reviews and prints.</summary>
     private static async Task<int> ReportAsync(
-        CliContext context, ParseResult parse, ReportOptions options, VigilDatabase database, RevisionInfo baseRev, RevisionInfo headRev, CancellationToken ct)
+        CliContext context, ParseResult parse, ReportOptions options, Func<VigilDatabase, Task<(RevisionInfo Base, RevisionInfo Head)>> revisions, CancellationToken ct)
     {
         var location = CommonOptions.ResolveStore(parse.GetValue(options.Store));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -157,6 +162,8 @@ internal static class DiffCommands
                 throw new UsageException(e.Message);
             }
         }
+        await using var database = await VigilDatabase.OpenAsync(parse.GetValue(options.Db), ct).ConfigureAwait(false);
+        var (baseRev, headRev) = await revisions(database).ConfigureAwait(false);
         var report = await new FodReview(database, origins, new DerivationReader(location)).ReviewAsync(baseRev, headRev, ct).ConfigureAwait(false);
         var format = parse.GetValue(options.Format)!;
         var artifact = ArtifactUri(headRev.Target);
