@@ -50,6 +50,8 @@ public sealed class ReportingTests
         Assert.Equal(Stale.Fod.DrvPath, error.GetProperty("drvPath").GetString());
         Assert.Equal(Stale.Fod.OutputPath, error.GetProperty("outputPath").GetString());
         Assert.Equal(Old.Fod.DrvPath, error.GetProperty("base").GetProperty("drvPath").GetString());
+        Assert.Equal(["https://ftp.gnu.org/hello-2.12.tar.gz"], error.GetProperty("base").GetProperty("recipe").GetProperty("urls").EnumerateArray().Select(u => u.GetString()));
+        Assert.Equal(["https://ftp.gnu.org/hello-2.13.tar.gz"], error.GetProperty("head").GetProperty("recipe").GetProperty("urls").EnumerateArray().Select(u => u.GetString()));
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
         Assert.Equal(3, findings.Count); // the error and two unverified notes
     }

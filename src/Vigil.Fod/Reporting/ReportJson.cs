@@ -9,7 +9,7 @@ namespace Vigil.Fod.Reporting;
 /// <summary>
 /// The JSON of a <see cref="FodReport"/> (the contract of <c>vigil diff --format json</c> and
 /// <c>vigil check-pr</c>): <c>{"base","head","added","removed","changed","findings"}</c>; an FOD
-/// is the object <c>vigil fods --json</c> prints.
+/// is the object <c>vigil fods --json</c> prints plus its <c>recipe</c> (what it fetches) as an object.
 /// </summary>
 public static class ReportJson
 {
@@ -99,6 +99,9 @@ public static class ReportJson
         json.WriteString("rev", fod.Rev);
         json.WriteString("fetcher", FetcherKinds.Name(fod.Fetcher));
         json.WriteString("recipeHash", fod.RecipeHash);
+        // The recipe is canonical JSON already: embedded as an object, so reviewers and tools read its fields.
+        json.WritePropertyName("recipe");
+        json.WriteRawValue(fod.Recipe, skipInputValidation: false);
         if (attrs is not null)
         {
             WriteStrings(json, "attrs", attrs);
