@@ -88,7 +88,8 @@ public sealed class CachePoisoningAttackTests
 
         var check = await lab.CheckPrAsync(store, baseFile, headFile);
         var finding = check.AssertFlags("hash-reused-with-new-recipe", "honest");
-        Assert.Contains(finding.Related ?? [], f => f.Attrs.Contains("icon-theme"));
+        // The finding names where the hash came from: the icon theme's recipe.
+        Assert.Contains(finding.Related ?? [], f => f.Urls.Contains(lab.Server.Url("/icons/icon-theme-0.3.tar.gz")));
 
         static string Packages(string version, string hash, string icon) => $$"""
             let inherit (import ./lib.nix) fetchurl package; in
@@ -277,7 +278,7 @@ public sealed class CachePoisoningAttackTests
 
         var check = await lab.CheckPrAsync(store, baseFile, headFile);
         var finding = check.AssertFlags("output-path-shared-by-recipes", "honest");
-        Assert.Contains("icons", finding.Attrs.Concat((finding.Related ?? []).SelectMany(f => f.Attrs)));
+        Assert.Contains(finding.Related ?? [], f => f.Urls.Contains(lab.Server.Url("/cdn/icons-0.1.nar")));
     }
 
     /// <summary>A release tree: a VERSION file and a source file.</summary>
