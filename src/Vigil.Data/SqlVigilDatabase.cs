@@ -129,6 +129,28 @@ internal abstract class SqlVigilDatabase : VigilDatabase
         return found;
     }
 
+    public override async Task<IReadOnlyList<HistoricFod>> FindFodsByHashAsync(IReadOnlyCollection<string> hashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        var found = new List<HistoricFod>();
+        if (hashes.Count == 0)
+        {
+            return found;
+        }
+        const string FirstRevision =
+            "(SELECT r.name FROM revision_fods rf JOIN revisions r ON r.id = rf.revision_id WHERE rf.drv_path = f.drv_path ORDER BY r.scanned_at, r.id LIMIT 1)";
+        await GuardAsync("reading FOD records by hash", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await QueryByKeysAsync(connection, $"SELECT {Rows.List(Rows.FodColumns, "f.")}, {FirstRevision} FROM fods f WHERE", "f.hash_sri", hashes,
+                r => found.Add(new HistoricFod(Rows.ReadFod(r), r.IsDBNull(Rows.FodColumns.Length) ? null : r.GetString(Rows.FodColumns.Length))), ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        // Key-set lookups come back in chunk order; callers and tests want one order on every dialect.
+        found.Sort((a, b) => string.CompareOrdinal(a.Fod.DrvPath, b.Fod.DrvPath));
+        return found;
+    }
+
     public override Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(drvs);

@@ -37,6 +37,14 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>The stored derivations among <paramref name="drvPaths"/>.</summary>
     public abstract Task<IReadOnlyDictionary<string, StoredDrv>> FindDrvsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every stored FOD record, of any revision ever scanned (replaced revisions included, since
+    /// records are immutable), whose SRI hash is one of <paramref name="hashes"/>, each with the
+    /// name of the earliest-scanned revision that still lists it (null when none does). This is
+    /// the history the poisoning detectors compare a new FOD's hash against.
+    /// </summary>
+    public abstract Task<IReadOnlyList<HistoricFod>> FindFodsByHashAsync(IReadOnlyCollection<string> hashes, CancellationToken cancellationToken = default);
+
     /// <summary>Stores walked derivations and the FOD records among them; already stored ones are left as they are. One transaction.</summary>
     public abstract Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
 
