@@ -42,7 +42,14 @@ public sealed class CachePoisoningAttackTests
         await lab.AssertFreshBuildRejectsAsync(headFile, "honest");
 
         var check = await lab.CheckPrAsync(store, baseFile, headFile);
-        check.AssertFlags("hash-unchanged-on-version-bump", "honest");
+        var finding = check.AssertFlags("hash-unchanged-on-version-bump", "honest");
+        Assert.Equal("error", finding.Severity);
+        Assert.Equal(old, finding.OutputPath);
+
+        // --fail-on never reports the same and lets the job pass; the second run reuses the stored drvs.
+        var lenient = await lab.CheckPrAsync(store, baseFile, headFile, "--fail-on", "never");
+        Assert.True(lenient.ExitCode == 0, lenient.Explain());
+        Assert.Contains(lenient.Parsed.Findings, f => f.Kind == "hash-unchanged-on-version-bump");
 
         static string Zip(string version, string hash) => $$"""
             let inherit (import ./lib.nix) fetchzip; in
