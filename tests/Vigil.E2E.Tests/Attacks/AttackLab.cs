@@ -140,6 +140,14 @@ internal sealed class AttackLab : IAsyncDisposable
         return new Build(exitCode, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr);
     }
 
+    /// <summary>Builds every attribute of <paramref name="file"/>; the build must succeed.</summary>
+    public static async Task<string[]> BuildAllAsync(NixCommand store, string file, params string[] options)
+    {
+        var build = await BuildAsync(store, file, null, options);
+        Assert.True(build.ExitCode == 0, $"nix-build {file} exited {build.ExitCode}: {build.Stderr}");
+        return build.Paths;
+    }
+
     /// <summary>Like <see cref="BuildAsync"/>, and the build must succeed with exactly one output path.</summary>
     public static async Task<string> BuildOneAsync(NixCommand store, string file, string attr, params string[] options)
     {

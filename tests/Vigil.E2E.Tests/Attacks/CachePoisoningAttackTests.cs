@@ -24,10 +24,7 @@ public sealed class CachePoisoningAttackTests
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
         await using var lab = new AttackLab();
-        var v1 = await lab.NarAsync(lab.WriteTree("honest-1.0", Tree("1.0")));
-        var v2 = await lab.NarAsync(lab.WriteTree("honest-2.0", Tree("2.0")));
-        lab.Server.Serve("/honest-1.0.nar", v1);
-        lab.Server.Serve("/honest-2.0.nar", v2);
+        var (v1, _) = await ServeTreeReleasesAsync(lab);
         // fetchzip names its output "source" whatever the version, so the stale hash names the old path.
         var baseFile = lab.Write("base.nix", Zip("1.0", Sri(v1)));
         var headFile = lab.Write("head.nix", Zip("2.0", Sri(v1)));
@@ -69,8 +66,7 @@ public sealed class CachePoisoningAttackTests
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
         await using var lab = new AttackLab();
-        lab.Server.Serve("/honest-1.0.tar.gz", Good1);
-        lab.Server.Serve("/honest-2.0.tar.gz", Good2);
+        ServeFlatReleases(lab);
         lab.Server.Serve("/icons/icon-theme-0.3.tar.gz", Evil);
         const string Icon = """
               # Nobody reviews the icon theme closely: its file really has this hash, and its name
@@ -85,8 +81,7 @@ public sealed class CachePoisoningAttackTests
         var headFile = lab.Write("head.nix", Packages("2.0", Sri(Evil), Icon.Replace("{{evil}}", Sri(Evil), StringComparison.Ordinal)));
         var store = lab.NewStore("victim");
 
-        var built = await BuildAsync(store, baseFile);
-        Assert.True(built.ExitCode == 0, built.Stderr);
+        await BuildAllAsync(store, baseFile);
         Assert.True(lab.Server.WasRequested("/icons/icon-theme-0.3.tar.gz"));
         var honest = await BuildOneAsync(store, headFile, "honest");
         Assert.Equal(Evil, await File.ReadAllBytesAsync(Path.Combine(store.OnDisk(honest), "share/src")));
@@ -117,8 +112,7 @@ public sealed class CachePoisoningAttackTests
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
         await using var lab = new AttackLab();
-        lab.Server.Serve("/honest-1.0.tar.gz", Good1);
-        lab.Server.Serve("/honest-2.0.tar.gz", Good2);
+        ServeFlatReleases(lab);
         lab.Server.Serve("/elsewhere/payload.tar.gz", Evil);
         var bait = lab.Write("bait.nix", $$"""
             let inherit (import ./lib.nix) fetchurl; in
@@ -148,6 +142,10 @@ public sealed class CachePoisoningAttackTests
         var clean = lab.NewStore("ci");
         var check = await lab.CheckPrAsync(clean, baseFile, headFile, "--substituter", cache);
         check.AssertFlags("hash-reused-with-new-recipe", "honest");
+
+        // Once substituted, the victim's own store holds the bait's content under the bait's deriver.
+        var after = await lab.CheckPrAsync(victim, baseFile, headFile);
+        after.AssertFlags("hash-reused-with-new-recipe", "honest");
     }
 
     /// <summary>
@@ -183,8 +181,7 @@ public sealed class CachePoisoningAttackTests
             """);
         var store = lab.NewStore("victim");
 
-        var built = await BuildAsync(store, baseFile);
-        Assert.True(built.ExitCode == 0, built.Stderr);
+        await BuildAllAsync(store, baseFile);
         var honest = await BuildOneAsync(store, headFile, "honest");
         Assert.Equal(Evil, await File.ReadAllBytesAsync(Path.Combine(store.OnDisk(honest), "share/src/payload")));
         Assert.Empty(lab.Server.Requests);
@@ -204,8 +201,7 @@ public sealed class CachePoisoningAttackTests
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
         await using var lab = new AttackLab();
-        lab.Server.Serve("/honest-1.0.tar.gz", Good1);
-        lab.Server.Serve("/honest-2.0.tar.gz", Good2);
+        ServeFlatReleases(lab);
         var mirrored = $"/tarballs/sha256/{Hex(Evil)}";
         lab.Server.Serve(mirrored, Evil);
         var baseFile = lab.Write("base.nix", Honest("1.0", Sri(Good1)));
@@ -255,11 +251,8 @@ public sealed class CachePoisoningAttackTests
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
         await using var lab = new AttackLab();
-        var v1 = await lab.NarAsync(lab.WriteTree("honest-1.0", Tree("1.0")));
-        var v2 = await lab.NarAsync(lab.WriteTree("honest-2.0", Tree("2.0")));
+        var (v1, _) = await ServeTreeReleasesAsync(lab);
         var evil = await lab.NarAsync(lab.WriteTree("icons-0.1", new Dictionary<string, string> { ["VERSION"] = "honest 2.0 (trojaned)\n" }));
-        lab.Server.Serve("/honest-1.0.nar", v1);
-        lab.Server.Serve("/honest-2.0.nar", v2);
         lab.Server.Serve("/cdn/icons-0.1.nar", evil);
         var baseFile = lab.Write("base.nix", $$"""
             let inherit (import ./lib.nix) fetchzip package; in
@@ -288,12 +281,29 @@ public sealed class CachePoisoningAttackTests
         Assert.Contains(finding.Related ?? [], f => f.Urls.Contains(lab.Server.Url("/cdn/icons-0.1.nar")));
     }
 
-    /// <summary>A release tree: a VERSION file and a source file.</summary>
-    private static Dictionary<string, string> Tree(string version) => new()
+    /// <summary>Upstream's two honest releases as flat files: <c>/honest-1.0.tar.gz</c> and <c>/honest-2.0.tar.gz</c>.</summary>
+    private static void ServeFlatReleases(AttackLab lab)
     {
-        ["VERSION"] = $"honest {version}\n",
-        ["src/main.c"] = $"int main(void) {{ return 0; }} /* {version} */\n",
-    };
+        lab.Server.Serve("/honest-1.0.tar.gz", Good1);
+        lab.Server.Serve("/honest-2.0.tar.gz", Good2);
+    }
+
+    /// <summary>Upstream's two honest releases as trees (a VERSION file and a source file), served as <c>/honest-1.0.nar</c> and <c>/honest-2.0.nar</c>.</summary>
+    private static async Task<(byte[] V1, byte[] V2)> ServeTreeReleasesAsync(AttackLab lab)
+    {
+        var nars = new List<byte[]>();
+        foreach (var version in (string[])["1.0", "2.0"])
+        {
+            var nar = await lab.NarAsync(lab.WriteTree($"honest-{version}", new Dictionary<string, string>
+            {
+                ["VERSION"] = $"honest {version}\n",
+                ["src/main.c"] = $"int main(void) {{ return 0; }} /* {version} */\n",
+            }));
+            lab.Server.Serve($"/honest-{version}.nar", nar);
+            nars.Add(nar);
+        }
+        return (nars[0], nars[1]);
+    }
 
     /// <summary>One package, <c>honest</c>, as the flat file of its release.</summary>
     private static string Honest(string version, string hash) => $$"""
