@@ -33,9 +33,7 @@ public sealed class HashReusedWithNewRecipe : IDetector
                 .ToList();
             var held = context.OriginsOf(fod.OutputPath)
                 .Select(o => (Origin: o, Recipe: o.Deriver is { } d ? context.RecipeOf(d) : null))
-                // A deriver whose recipe is unknown (absent locally, e.g. named only by a cache) is another recipe as far as anyone can tell.
-                .Where(x => x.Origin.Deriver is { } d && d != fod.DrvPath
-                    && (x.Recipe is null || (x.Recipe.RecipeHash != fod.RecipeHash && x.Recipe.RecipeHash != ownOldRecipe)))
+                .Where(x => x.Origin.Deriver is { } d && d != fod.DrvPath && x.Recipe?.RecipeHash != fod.RecipeHash && (x.Recipe is null || x.Recipe.RecipeHash != ownOldRecipe))
                 .ToList();
             if (known.Count == 0 && held.Count == 0)
             {
