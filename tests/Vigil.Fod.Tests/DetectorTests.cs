@@ -36,7 +36,7 @@ public sealed class DetectorTests
         var error = Assert.Single(Run(detector, Context([Honest], [samePath])));
         var warning = Assert.Single(Run(detector, Context([Honest], [renamed])));
 
-        Assert.Equal((Severity.Error, "hash-unchanged-on-version-bump", Honest.Fod), (error.Severity, error.Kind, error.Base));
+        Assert.Equal((Severity.Error, "hash-unchanged-on-version-bump", Honest), (error.Severity, error.Kind, error.Base));
         Assert.Contains("never downloads the new source", error.Message, StringComparison.Ordinal);
         Assert.Equal(Severity.Warning, warning.Severity);
         Assert.Empty(Run(detector, Context([Honest], [honestBump])));

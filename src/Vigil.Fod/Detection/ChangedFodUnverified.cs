@@ -21,7 +21,7 @@ public sealed class ChangedFodUnverified : IDetector
             var what = change is null ? "is new" : change.HashChanged ? "changed its hash" : "changed its recipe";
             var message = $"{Describe.Attr(head)}: {head.Fod.Name} {what}; nobody has fetched {Describe.Source(head.Fod)} to confirm {head.Fod.HashSri} yet. "
                 + "To verify: " + Describe.CheckCommand(head.Fod) + ".";
-            yield return new Finding(Kind, Severity, head, message, change?.Base.Fod, []);
+            yield return new Finding(Kind, Severity, head, message, change?.Base, []);
         }
     }
 }

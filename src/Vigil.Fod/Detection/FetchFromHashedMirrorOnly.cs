@@ -36,7 +36,7 @@ public sealed class FetchFromHashedMirrorOnly : IDetector
             var message =
                 $"{Describe.Attr(head)}: {fod.Name} is fetched only from {Describe.Source(fod)}, a hashed mirror that serves whatever was stored under {fod.HashSri}.\n"
                 + "That proves the content matches the hash, not that it is the upstream source. Use the project's own download URL (the mirror may stay as a fallback).";
-            yield return new Finding(Kind, Severity, head, message, context.ChangeOf(head)?.Base.Fod, []);
+            yield return new Finding(Kind, Severity, head, message, context.ChangeOf(head)?.Base, []);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class FodWithoutUrl : IDetector
             var message =
                 $"{Describe.Attr(head)}: {fod.Name} ({FetcherKinds.Name(fod.Fetcher)}) names no URL or revision, so nothing in its recipe says where its content comes from.\n"
                 + "Review its build script, and rebuild it without caches to verify the hash: " + Describe.CheckCommand(fod) + ".";
-            yield return new Finding(Kind, Severity, head, message, context.ChangeOf(head)?.Base.Fod, []);
+            yield return new Finding(Kind, Severity, head, message, context.ChangeOf(head)?.Base, []);
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class HashReusedWithNewRecipe : IDetector
                   + "If the new source really has this content, prove it by fetching it: " + Describe.CheckCommand(fod) + "; otherwise fix the hash."
                 : "A build downloads the new source and fails unless it has exactly that content, but a cache holding this path would serve it unchecked. "
                   + "Verify that the new source has this content: " + Describe.CheckCommand(fod) + ".");
-            yield return new Finding(Kind, samePath ? Severity.Error : Severity.Warning, head, string.Join('\n', lines), change?.Base.Fod,
+            yield return new Finding(Kind, samePath ? Severity.Error : Severity.Warning, head, string.Join('\n', lines), change?.Base,
                 [.. known.Select(h => h.Fod), .. held.Where(x => x.Recipe is not null).Select(x => x.Recipe!)]);
         }
     }

@@ -31,7 +31,7 @@ public sealed class HashUnchangedOnVersionBump : IDetector
                     ? $"The output path {now.OutputPath} stayed the same, so Nix keeps using the old content and never downloads the new source. "
                     : "The name changed, so a plain build downloads the new source and fails on the hash, unless a hashed mirror or a cache serves the old content by hash. ")
                 + "Set the hash of the new source (build with an empty hash and copy the one Nix reports), or prove it is unchanged: " + Describe.CheckCommand(now) + ".";
-            yield return new Finding(Kind, samePath ? Severity.Error : Severity.Warning, change.Head, message, old, []);
+            yield return new Finding(Kind, samePath ? Severity.Error : Severity.Warning, change.Head, message, change.Base, []);
         }
     }
 }

@@ -37,7 +37,7 @@ public sealed class OutputPathSharedByRecipes : IDetector
             lines.AddRange(others.Take(5).Select(o => $"  {Describe.Attr(o)}: {Describe.Source(o.Fod)} ({o.Fod.DrvPath})"));
             lines.Add("Both claim the same hash, so at most one of them really has that content, and whichever Nix realises first provides it to the other. "
                 + "Fetch each for real to see which is wrong: " + Describe.CheckCommand(head.Fod) + ".");
-            yield return new Finding(Kind, Severity, head, string.Join('\n', lines), context.ChangeOf(head)?.Base.Fod,
+            yield return new Finding(Kind, Severity, head, string.Join('\n', lines), context.ChangeOf(head)?.Base,
                 [.. others.Select(o => o.Fod)]);
         }
     }

@@ -33,7 +33,7 @@ public sealed class PathCollidesWithNonFod : IDetector
                 + $"Nix will use that object as the output of {fod.Name} without fetching {Describe.Source(fod)}. "
                 + "Unless you added it yourself from this very source, find out where it came from and fetch for real: "
                 + Describe.CheckCommand(fod) + ".";
-            yield return new Finding(Kind, Severity, head, message, context.ChangeOf(head)?.Base.Fod, []);
+            yield return new Finding(Kind, Severity, head, message, context.ChangeOf(head)?.Base, []);
         }
     }
 }

@@ -52,7 +52,7 @@ public static class ReportJson
             json.WritePropertyName("base");
             if (f.Base is { } b)
             {
-                WriteFod(json, b, null, 0);
+                WriteFod(json, b);
             }
             else
             {
