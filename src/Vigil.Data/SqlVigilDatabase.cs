@@ -227,8 +227,42 @@ internal abstract class SqlVigilDatabase : VigilDatabase
         QueryListAsync("listing FODs",
             $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
             new { revisionId },
-            r => new StoredFod(Rows.ReadFod(r), TextList.Split(r.GetString(Rows.FodColumns.Length)), r.GetInt32(Rows.FodColumns.Length + 1)),
+            ReadStoredFod,
             cancellationToken);
+
+    private static StoredFod ReadStoredFod(DbDataReader r) =>
+        new(Rows.ReadFod(r), TextList.Split(r.GetString(Rows.FodColumns.Length)), r.GetInt32(Rows.FodColumns.Length + 1));
+
+    public override Task<IReadOnlyList<StoredFod>> ListFodsNotInAsync(long revisionId, long otherRevisionId, CancellationToken cancellationToken = default) =>
+        QueryListAsync("listing changed FODs",
+            $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path " +
+            // Nested so that the planner looks FODs up by output/recipe index first; as a join, SQLite scanned the other revision per row.
+            "WHERE rf.revision_id = @revisionId AND NOT EXISTS (SELECT 1 FROM fods o WHERE o.output_path = f.output_path AND o.recipe_hash = f.recipe_hash " +
+            "AND EXISTS (SELECT 1 FROM revision_fods ro WHERE ro.revision_id = @otherRevisionId AND ro.drv_path = o.drv_path)) ORDER BY rf.drv_path",
+            new { revisionId, otherRevisionId },
+            ReadStoredFod,
+            cancellationToken);
+
+    public override async Task<IReadOnlyList<StoredFod>> FindFodsByOutputPathAsync(long revisionId, IReadOnlyCollection<string> outputPaths, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputPaths);
+        var found = new List<StoredFod>();
+        if (outputPaths.Count == 0)
+        {
+            return found;
+        }
+        await GuardAsync("reading FODs by output path", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            // Key-set lookups take no extra parameters: the revision is a number, written into the text.
+            var select = string.Create(CultureInfo.InvariantCulture,
+                $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = {revisionId} AND");
+            await QueryByKeysAsync(connection, select, "f.output_path", outputPaths, r => found.Add(ReadStoredFod(r)), ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        found.Sort((a, b) => string.CompareOrdinal(a.Fod.DrvPath, b.Fod.DrvPath));
+        return found;
+    }
 
     public override Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing roots", "SELECT attr, drv_path FROM revision_roots WHERE revision_id = @revisionId ORDER BY attr",

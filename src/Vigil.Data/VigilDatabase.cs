@@ -67,6 +67,16 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>A revision's FODs in drv-path order (UTF-8 byte order, the same on every dialect); empty for an unknown id.</summary>
     public abstract Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The FODs of <paramref name="revisionId"/> that <paramref name="otherRevisionId"/> does not have
+    /// with the same output path and recipe, in drv-path order: one side of a diff, computed by the
+    /// database so that the (usually many) unchanged FODs are never read.
+    /// </summary>
+    public abstract Task<IReadOnlyList<StoredFod>> ListFodsNotInAsync(long revisionId, long otherRevisionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The FODs of a revision whose output path is one of <paramref name="outputPaths"/>, in drv-path order.</summary>
+    public abstract Task<IReadOnlyList<StoredFod>> FindFodsByOutputPathAsync(long revisionId, IReadOnlyCollection<string> outputPaths, CancellationToken cancellationToken = default);
+
     /// <summary>A revision's roots in attribute order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default);
 

@@ -17,6 +17,7 @@ public sealed class DetectionContext
     private readonly ILookup<string, StoreObjectOrigin> originsByPath;
     private readonly IReadOnlyDictionary<string, FodRecord> recipesByDrv;
 
+    /// <param name="head">Head FODs: all of them, or at least every one whose output path a new FOD has.</param>
     /// <param name="history">Stored FODs with the hashes of the head's new FODs (any revision).</param>
     /// <param name="origins">What stores and caches hold of the head's new output paths.</param>
     /// <param name="recipesByDrv">FOD records of the derivations the origins name, where known.</param>
@@ -45,7 +46,7 @@ public sealed class DetectionContext
 
     public FodDiff Diff { get; }
 
-    /// <summary>Every FOD of the head revision.</summary>
+    /// <summary>FODs of the head revision: at least every one sharing an output path with a new one.</summary>
     public IReadOnlyList<StoredFod> Head { get; }
 
     /// <summary>The head FODs the base does not have (added, and the new side of changed).</summary>

@@ -47,10 +47,12 @@ public sealed class FodReview
     {
         ArgumentNullException.ThrowIfNull(baseRevision);
         ArgumentNullException.ThrowIfNull(headRevision);
-        var baseFods = await db.ListFodsAsync(baseRevision.Id, cancellationToken).ConfigureAwait(false);
-        var headFods = await db.ListFodsAsync(headRevision.Id, cancellationToken).ConfigureAwait(false);
-        var diff = FodDiffer.Compute(baseFods, headFods);
+        // Only the FODs one side has and the other has not are read: the unchanged majority stays in the database.
+        var baseOnly = await db.ListFodsNotInAsync(baseRevision.Id, headRevision.Id, cancellationToken).ConfigureAwait(false);
+        var headOnly = await db.ListFodsNotInAsync(headRevision.Id, baseRevision.Id, cancellationToken).ConfigureAwait(false);
+        var diff = FodDiffer.Compute(baseOnly, headOnly) with { Unchanged = headRevision.FodCount - headOnly.Count };
         var headNew = diff.HeadNew.Select(f => f.Fod).ToList();
+        var sharingPaths = await db.FindFodsByOutputPathAsync(headRevision.Id, headNew.Select(f => f.OutputPath).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
 
         var history = await db.FindFodsByHashAsync(headNew.Select(f => f.HashSri).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         var outputPaths = headNew.Select(f => f.OutputPath).ToHashSet(StringComparer.Ordinal);
@@ -61,7 +63,7 @@ public sealed class FodReview
         }
         var recipes = await RecipesOfAsync(held.Select(o => o.Deriver).OfType<string>().ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
 
-        var context = new DetectionContext(diff, headFods, history, held, recipes);
+        var context = new DetectionContext(diff, sharingPaths, history, held, recipes);
         var order = Detectors.Select((d, i) => (d.Kind, i)).ToDictionary(x => x.Kind, x => x.i, StringComparer.Ordinal);
         var findings = Detectors.SelectMany(d => d.Detect(context))
             .OrderByDescending(f => f.Severity)
