@@ -80,6 +80,44 @@ public sealed class DerivationReader
         }
     }
 
+    /// <summary>
+    /// As <see cref="ReadFile(string)"/>, into <paramref name="buffer"/> (replaced by a bigger one
+    /// when the file does not fit): for passes that are done with one file before reading the next.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadFile(string drvPath, ref byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        var realPath = RealPath(drvPath);
+        try
+        {
+            using var handle = File.OpenHandle(realPath);
+            var length = RandomAccess.GetLength(handle);
+            if (length > ATermReader.MaxSize)
+            {
+                throw new StoreException(drvPath, $"derivation '{drvPath}' is {length} bytes, more than the {ATermReader.MaxSize}-byte limit");
+            }
+            if (buffer.Length < length)
+            {
+                buffer = new byte[Math.Max(length, buffer.Length * 2L)];
+            }
+            var read = 0;
+            while (read < length)
+            {
+                var n = RandomAccess.Read(handle, buffer.AsSpan(read, (int)length - read), read);
+                if (n == 0)
+                {
+                    break;
+                }
+                read += n;
+            }
+            return buffer.AsSpan(0, read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreException(drvPath, $"cannot read derivation '{drvPath}' ({realPath}): {e.Message}", e);
+        }
+    }
+
     /// <summary>Parses the bytes of the derivation file at <paramref name="drvPath"/> (which gives its name).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Derivation Parse(string drvPath, ReadOnlySpan<byte> bytes)

@@ -19,7 +19,14 @@ internal sealed class ValidatedPathCache
     private readonly byte[]?[] _keys = new byte[Size][];
     private readonly string?[] _paths = new string[Size];
 
-    private ValidatedPathCache(StoreDir storeDir) => _storeDir = storeDir;
+    private ValidatedPathCache(StoreDir storeDir)
+    {
+        _storeDir = storeDir;
+        Prefix = System.Text.Encoding.UTF8.GetBytes(storeDir.Prefix);
+    }
+
+    /// <summary>The store directory with its trailing slash, as bytes.</summary>
+    public byte[] Prefix { get; }
 
     public static ValidatedPathCache For(StoreDir storeDir)
     {
