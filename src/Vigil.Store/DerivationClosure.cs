@@ -77,10 +77,11 @@ public static class DerivationClosure
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(visit);
         using var buffers = new ThreadLocal<byte[]>(() => new byte[1 << 16]);
+        using var files = new StoreDirectoryReader(reader);
         return Walk(roots, (path, inputs) =>
         {
             var buffer = buffers.Value!;
-            var bytes = reader.ReadFile(path, ref buffer);
+            var bytes = files.ReadFile(path, ref buffer);
             buffers.Value = buffer;
             return visit(path, bytes, recursive ? inputs : null);
         }, parallelism, progress, cancellationToken);
@@ -134,7 +135,9 @@ public static class DerivationClosure
                 result[path] = visit(path, inputs);
                 foreach (var input in inputs)
                 {
-                    if (seen.TryAdd(input, true))
+                    // Most inputs were seen before (stdenv and the fetchers' tools, thousands of
+                    // times); the lock-free lookup spares TryAdd's bucket lock for those.
+                    if (!seen.ContainsKey(input) && seen.TryAdd(input, true))
                     {
                         next.Add(input);
                     }

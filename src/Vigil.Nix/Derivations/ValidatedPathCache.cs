@@ -10,7 +10,8 @@ namespace Vigil.Nix.Derivations;
 /// </summary>
 internal sealed class ValidatedPathCache
 {
-    private const int Size = 1024;
+    // Big enough that a 40k-drv closure's common inputs stay (each thread's cache: ~1.5 MB when full).
+    private const int Size = 8192;
 
     [ThreadStatic]
     private static ValidatedPathCache? t_current;
