@@ -17,8 +17,8 @@ calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 holds() { awk "BEGIN { exit !($1) }"; }
 
 say "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(nix-instantiate --version)"
-say "== dotnet build src/Vigil.Cli -c Release"
-dotnet build "$root/src/Vigil.Cli" -c Release -nologo -v quiet >/dev/null
+say "== building vigil (./vigil: Native AOT, Release)"
+"$vigil" --version >/dev/null
 
 if [ ! -s "$set_dir/root" ]; then
   say "== generating $packages packages (seed $seed)"
