@@ -17,8 +17,8 @@ calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 holds() { awk "BEGIN { exit !($1) }"; }
 
 say "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(nix-instantiate --version)"
-say "== dotnet build src/Vigil.Cli -c Release"
-dotnet build "$root/src/Vigil.Cli" -c Release -nologo -v quiet >/dev/null
+say "== building vigil (./vigil: Native AOT, Release)"
+"$vigil" --version >/dev/null
 
 if [ ! -s "$set_dir/root" ]; then
   say "== generating $packages packages (seed $seed)"
@@ -68,3 +68,24 @@ best_of() {
   printf '%-28s best of %s: %7.2f s wall  (%6.2f s CPU)\n' "$name" "$runs" "$best_wall" "$best_cpu"
 }
 
+
+# changed_root: the drv root of the same set with 1% of the packages bumped (every 100th
+# `version = "…"` gets ".1" appended), instantiated into the same chroot once and reused.
+changed_root() {
+  if [ ! -s "$set_dir/changed-root" ]; then
+    say "== changing 1% of the packages and instantiating the new revision"
+    python3 - "$set_dir/pkgset.nix" "$set_dir/changed.nix" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+count = 0
+def bump(m):
+    global count
+    count += 1
+    return m.group(0) if count % 100 else f'{m.group(1)}{m.group(2)}.1"'
+open(sys.argv[2], "w").write(re.sub(r'(version = ")([^"]*)"', bump, text))
+PY
+    nix-instantiate "$set_dir/changed.nix" -A all > "$set_dir/changed-root.tmp" 2>/dev/null
+    mv "$set_dir/changed-root.tmp" "$set_dir/changed-root"
+  fi
+  cat "$set_dir/changed-root"
+}

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what Vigil's demo and tests need on a Debian machine with the .NET SDK:
 # Nix (Debian's nix-bin, used single-user with throw-away chroot stores), PostgreSQL's binaries (the
-# Vigil.Data tests start a throw-away server themselves; nothing is started here) and the NuGet packages.
+# Vigil.Data tests start a throw-away server themselves; nothing is started here), a C toolchain to
+# link the natively compiled vigil binary (Native AOT runs clang, or gcc when there is no clang,
+# plus objcopy) and the NuGet packages (the AOT compiler among them).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 need=()
 command -v nix-instantiate >/dev/null || need+=(nix-bin)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then need+=(clang); fi
+command -v objcopy >/dev/null || command -v llvm-objcopy >/dev/null || need+=(binutils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing Debian packages: ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

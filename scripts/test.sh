@@ -8,6 +8,12 @@ if ! bash scripts/install-deps.sh; then
   echo "0 passed, 1 failed, 0 skipped"
   exit 1
 fi
+# The E2E tests run vigil through ./vigil, as users do: build the native binary once up front, so
+# a build failure is reported as such and its minutes are not charged to the first test.
+if ! "$root/vigil" --version >/dev/null; then
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 export Logging__LogLevel__Default=Warning
 res=$(mktemp -d)
 trap 'rm -rf "$res"' EXIT

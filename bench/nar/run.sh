@@ -13,12 +13,12 @@ repo=$(cd "$here/../.." && pwd)
 work=${1:-/tmp/vigil-bench-nar}
 small_count=${SMALL_TREES:-1000}
 runs=${RUNS:-3}
-out="$repo/bench/out/nar"
-vigil="$out/vigil"
+# The launcher, as users run it: the native binary, built first when the sources are newer.
+vigil="$repo/vigil"
 mkdir -p "$work"
 
-echo "== building vigil (Release)"
-dotnet build "$repo/src/Vigil.Cli/Vigil.Cli.csproj" -c Release -o "$out" --nologo -v quiet -clp:NoSummary >/dev/null
+echo "== building vigil (./vigil: Native AOT, Release)"
+"$vigil" --version >/dev/null
 
 echo "== generating trees under $work (reused if present)"
 python3 - "$work" "$small_count" <<'PY'

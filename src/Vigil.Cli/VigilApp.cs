@@ -30,6 +30,10 @@ public static class VigilApp
         {
             root.Subcommands.Add(command);
         }
+        foreach (var command in DiffCommands.Build(context))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using Vigil.Nix.Fetchers;
@@ -125,12 +124,12 @@ internal sealed class PostgresVigilDatabase : SqlVigilDatabase
         var staging = table + "_incoming";
         var columnList = string.Join(", ", columns);
         // No key on the staging table: duplicates inside one batch are settled by ON CONFLICT below.
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(
+            $"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP", transaction, cancellationToken).ConfigureAwait(false);
         await CopyAsync(connection, staging, columns, types, rows, key, fill, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await connection.ExecuteAsync(
             $"INSERT INTO {table} ({columnList}) SELECT {columnList} FROM {staging} ON CONFLICT DO NOTHING",
-            transaction: transaction, commandTimeout: BulkCommandTimeoutSeconds, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            transaction, BulkCommandTimeoutSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <param name="key">The key to copy in order of; null to copy in the given order.</param>

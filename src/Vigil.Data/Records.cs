@@ -20,3 +20,6 @@ public sealed record RevisionFod(string DrvPath, IReadOnlyList<string> Attrs, in
 
 /// <summary>An FOD of a revision as stored.</summary>
 public sealed record StoredFod(FodRecord Fod, IReadOnlyList<string> Attrs, int AttrCount);
+
+/// <summary>A stored FOD record found by its hash, and the earliest-scanned revision listing it (null when no stored revision does any more).</summary>
+public sealed record HistoricFod(FodRecord Fod, string? FirstRevision);

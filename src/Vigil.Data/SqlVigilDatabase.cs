@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using Dapper;
 using Vigil.Nix.Fetchers;
 
 namespace Vigil.Data;
@@ -60,11 +59,10 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         if (MigrationLockSql is { } lockSql)
         {
-            await connection.ExecuteAsync(new CommandDefinition(lockSql, transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
+            await connection.ExecuteAsync(lockSql, tx, ct).ConfigureAwait(false);
         }
-        await connection.ExecuteAsync(new CommandDefinition(CreateSchemaVersion, transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
-        var current = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
+        await connection.ExecuteAsync(CreateSchemaVersion, tx, ct).ConfigureAwait(false);
+        var current = await connection.ExecuteInt64Async("SELECT COALESCE(MAX(version), 0) FROM schema_version", tx, ct).ConfigureAwait(false);
         var latest = SchemaMigrations.Latest;
         if (current > latest)
         {
@@ -77,11 +75,10 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
             {
                 continue;
             }
-            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (@version, @description, @appliedAt)",
-                new { version = migration.Version, description = migration.Description, appliedAt = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
-                tx, cancellationToken: ct)).ConfigureAwait(false);
+            await connection.ExecuteAsync(migration.Sql, tx, ct).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (@version, @description, @appliedAt)", tx, ct,
+                ("version", migration.Version), ("description", migration.Description), ("appliedAt", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))).ConfigureAwait(false);
         }
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return 0;
@@ -109,6 +106,28 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         return found;
     }
 
+    public override async Task<IReadOnlyList<HistoricFod>> FindFodsByHashAsync(IReadOnlyCollection<string> hashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        var found = new List<HistoricFod>();
+        if (hashes.Count == 0)
+        {
+            return found;
+        }
+        const string FirstRevision =
+            "(SELECT r.name FROM revision_fods rf JOIN revisions r ON r.id = rf.revision_id WHERE rf.drv_path = f.drv_path ORDER BY r.scanned_at, r.id LIMIT 1)";
+        await GuardAsync("reading FOD records by hash", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await QueryByKeysAsync(connection, $"SELECT {Rows.List(Rows.FodColumns, "f.")}, {FirstRevision} FROM fods f WHERE", "f.hash_sri", hashes,
+                r => found.Add(new HistoricFod(Rows.ReadFod(r), r.IsDBNull(Rows.FodColumns.Length) ? null : r.GetString(Rows.FodColumns.Length))), ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        // Key-set lookups come back in chunk order; callers and tests want one order on every dialect.
+        found.Sort((a, b) => string.CompareOrdinal(a.Fod.DrvPath, b.Fod.DrvPath));
+        return found;
+    }
+
     public override Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -126,19 +145,18 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
             await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             // An upsert keeps the revision's id across rescans; its children are replaced wholesale.
-            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            var id = await connection.ExecuteInt64Async(
                 """
                 INSERT INTO revisions (name, target, scanned_at, root_count, fod_count, eval_error_count)
                 VALUES (@name, @target, @scannedAt, @rootCount, @fodCount, @errorCount)
                 ON CONFLICT (name) DO UPDATE SET target = excluded.target, scanned_at = excluded.scanned_at,
                     root_count = excluded.root_count, fod_count = excluded.fod_count, eval_error_count = excluded.eval_error_count
                 RETURNING id
-                """,
-                new { name, target, scannedAt = ToDbTime(scannedAt), rootCount = roots.Count, fodCount = fods.Count, errorCount = errors.Count },
-                tx, cancellationToken: ct)).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
+                """, tx, ct,
+                ("name", name), ("target", target), ("scannedAt", ToDbTime(scannedAt)), ("rootCount", roots.Count), ("fodCount", fods.Count), ("errorCount", errors.Count)).ConfigureAwait(false);
+            await connection.ExecuteAsync(
                 "DELETE FROM revision_roots WHERE revision_id = @id; DELETE FROM revision_fods WHERE revision_id = @id; DELETE FROM eval_errors WHERE revision_id = @id",
-                new { id }, tx, cancellationToken: ct)).ConfigureAwait(false);
+                tx, ct, ("id", id)).ConfigureAwait(false);
             try
             {
                 await InsertRevisionChildrenAsync(connection, tx, id, roots, fods, errors, ct).ConfigureAwait(false);
@@ -154,44 +172,70 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
     }
 
     public override Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default) =>
-        QueryListAsync("listing revisions", $"SELECT {RevisionColumns} FROM revisions ORDER BY scanned_at, id", null, ReadRevision, cancellationToken);
+        QueryListAsync("listing revisions", $"SELECT {RevisionColumns} FROM revisions ORDER BY scanned_at, id", ReadRevision, cancellationToken);
 
     public override async Task<RevisionInfo?> FindRevisionAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var found = await QueryListAsync($"finding revision '{name}'", $"SELECT {RevisionColumns} FROM revisions WHERE name = @name", new { name }, ReadRevision, cancellationToken).ConfigureAwait(false);
+        var found = await QueryListAsync($"finding revision '{name}'", $"SELECT {RevisionColumns} FROM revisions WHERE name = @name", ReadRevision, cancellationToken, ("name", name)).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];
     }
 
     public override Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing FODs",
             $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
-            new { revisionId },
-            r => new StoredFod(Rows.ReadFod(r), TextList.Split(r.GetString(Rows.FodColumns.Length)), r.GetInt32(Rows.FodColumns.Length + 1)),
-            cancellationToken);
+            ReadStoredFod,
+            cancellationToken, ("revisionId", revisionId));
+
+    private static StoredFod ReadStoredFod(DbDataReader r) =>
+        new(Rows.ReadFod(r), TextList.Split(r.GetString(Rows.FodColumns.Length)), r.GetInt32(Rows.FodColumns.Length + 1));
+
+    public override Task<IReadOnlyList<StoredFod>> ListFodsNotInAsync(long revisionId, long otherRevisionId, CancellationToken cancellationToken = default) =>
+        QueryListAsync("listing changed FODs",
+            $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path " +
+            // Nested so that the planner looks FODs up by output/recipe index first; as a join, SQLite scanned the other revision per row.
+            "WHERE rf.revision_id = @revisionId AND NOT EXISTS (SELECT 1 FROM fods o WHERE o.output_path = f.output_path AND o.recipe_hash = f.recipe_hash " +
+            "AND EXISTS (SELECT 1 FROM revision_fods ro WHERE ro.revision_id = @otherRevisionId AND ro.drv_path = o.drv_path)) ORDER BY rf.drv_path",
+            ReadStoredFod,
+            cancellationToken, ("revisionId", revisionId), ("otherRevisionId", otherRevisionId));
+
+    public override async Task<IReadOnlyList<StoredFod>> FindFodsByOutputPathAsync(long revisionId, IReadOnlyCollection<string> outputPaths, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputPaths);
+        var found = new List<StoredFod>();
+        if (outputPaths.Count == 0)
+        {
+            return found;
+        }
+        await GuardAsync("reading FODs by output path", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            // Key-set lookups take no extra parameters: the revision is a number, written into the text.
+            var select = string.Create(CultureInfo.InvariantCulture,
+                $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = {revisionId} AND");
+            await QueryByKeysAsync(connection, select, "f.output_path", outputPaths, r => found.Add(ReadStoredFod(r)), ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        found.Sort((a, b) => string.CompareOrdinal(a.Fod.DrvPath, b.Fod.DrvPath));
+        return found;
+    }
 
     public override Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing roots", "SELECT attr, drv_path FROM revision_roots WHERE revision_id = @revisionId ORDER BY attr",
-            new { revisionId }, r => new RevisionRoot(r.GetString(0), r.GetString(1)), cancellationToken);
+            r => new RevisionRoot(r.GetString(0), r.GetString(1)), cancellationToken, ("revisionId", revisionId));
 
     public override Task<IReadOnlyList<EvalErrorRecord>> ListEvalErrorsAsync(long revisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing evaluation errors", "SELECT attr, message FROM eval_errors WHERE revision_id = @revisionId ORDER BY attr, message",
-            new { revisionId }, r => new EvalErrorRecord(r.GetString(0), r.GetString(1)), cancellationToken);
+            r => new EvalErrorRecord(r.GetString(0), r.GetString(1)), cancellationToken, ("revisionId", revisionId));
 
     private RevisionInfo ReadRevision(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.GetString(2), ReadTime(r, 3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6));
 
-    private Task<IReadOnlyList<T>> QueryListAsync<T>(string operation, string sql, object? parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+    private Task<IReadOnlyList<T>> QueryListAsync<T>(string operation, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         GuardAsync(operation, async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
-            var list = new List<T>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                list.Add(read(reader));
-            }
-            return (IReadOnlyList<T>)list;
+            return await connection.QueryAsync(sql, read, ct, parameters).ConfigureAwait(false);
         }, cancellationToken);
 
     private static void RejectDuplicates<T>(IReadOnlyList<T> items, Func<T, string> key, string what, string parameter)

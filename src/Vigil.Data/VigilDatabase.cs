@@ -37,6 +37,14 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>The stored derivations among <paramref name="drvPaths"/>.</summary>
     public abstract Task<IReadOnlyDictionary<string, StoredDrv>> FindDrvsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every stored FOD record, of any revision ever scanned (replaced revisions included, since
+    /// records are immutable), whose SRI hash is one of <paramref name="hashes"/>, each with the
+    /// name of the earliest-scanned revision that still lists it (null when none does). This is
+    /// the history the poisoning detectors compare a new FOD's hash against.
+    /// </summary>
+    public abstract Task<IReadOnlyList<HistoricFod>> FindFodsByHashAsync(IReadOnlyCollection<string> hashes, CancellationToken cancellationToken = default);
+
     /// <summary>Stores walked derivations and the FOD records among them; already stored ones are left as they are. One transaction.</summary>
     public abstract Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
 
@@ -72,6 +80,16 @@ public abstract class VigilDatabase : IAsyncDisposable
 
     /// <summary>A revision's FODs in drv-path order (UTF-8 byte order, the same on every dialect); empty for an unknown id.</summary>
     public abstract Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The FODs of <paramref name="revisionId"/> that <paramref name="otherRevisionId"/> does not have
+    /// with the same output path and recipe, in drv-path order: one side of a diff, computed by the
+    /// database so that the (usually many) unchanged FODs are never read.
+    /// </summary>
+    public abstract Task<IReadOnlyList<StoredFod>> ListFodsNotInAsync(long revisionId, long otherRevisionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The FODs of a revision whose output path is one of <paramref name="outputPaths"/>, in drv-path order.</summary>
+    public abstract Task<IReadOnlyList<StoredFod>> FindFodsByOutputPathAsync(long revisionId, IReadOnlyCollection<string> outputPaths, CancellationToken cancellationToken = default);
 
     /// <summary>A revision's roots in attribute order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<RevisionRoot>> ListRootsAsync(long revisionId, CancellationToken cancellationToken = default);

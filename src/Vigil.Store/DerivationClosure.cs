@@ -20,10 +20,11 @@ public static class DerivationClosure
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return Walk(roots, path =>
+        return Walk(roots, (path, inputs) =>
         {
             var loaded = reader.Load(path, check);
-            return (loaded, loaded.Derivation);
+            AddInputs(loaded.Derivation, inputs);
+            return loaded;
         }, parallelism, progress, cancellationToken);
     }
 
@@ -45,44 +46,72 @@ public static class DerivationClosure
     {
         ArgumentNullException.ThrowIfNull(reader);
         using var arenas = new ThreadLocal<ByteArena>(() => new ByteArena());
-        return Walk(roots, path =>
+        return Walk(roots, (path, inputs) =>
         {
             var bytes = reader.ReadFile(path, arenas.Value!);
             var drv = reader.Parse(path, bytes.Span);
-            return (bytes, recursive ? drv : null);
+            if (recursive)
+            {
+                AddInputs(drv, inputs);
+            }
+            return bytes;
         }, parallelism, progress, cancellationToken);
     }
 
     /// <summary>
-    /// Reads and parses every derivation of the closure once, keeping only what
-    /// <paramref name="keep"/> makes of it (called in parallel) and dropping the parsed model.
+    /// Reads every derivation file of the closure once, keeping only what <paramref name="visit"/>
+    /// makes of its bytes (called in parallel, with each thread's own reused file buffer, so the
+    /// bytes are valid during the call only). <c>visit</c> parses the file as it likes and adds the
+    /// paths the walk follows (see <see cref="AddInputs"/>) to the list it is given, which is null
+    /// when only the roots are visited.
     /// </summary>
-    /// <param name="recursive">False to visit only the roots themselves.</param>
-    public static IReadOnlyDictionary<string, T> Map<T>(
+    public static IReadOnlyDictionary<string, T> Visit<T>(
         DerivationReader reader,
         IEnumerable<string> roots,
         bool recursive,
-        Func<string, Derivation, T> keep,
+        VisitFile<T> visit,
         int parallelism = 0,
         Action<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(keep);
-        return Walk(roots, path =>
+        ArgumentNullException.ThrowIfNull(visit);
+        using var buffers = new ThreadLocal<byte[]>(() => new byte[1 << 16]);
+        using var files = new StoreDirectoryReader(reader);
+        return Walk(roots, (path, inputs) =>
         {
-            var drv = reader.Parse(path, reader.ReadFile(path));
-            return (keep(path, drv), recursive ? drv : null);
+            var buffer = buffers.Value!;
+            var bytes = files.ReadFile(path, ref buffer);
+            buffers.Value = buffer;
+            return visit(path, bytes, recursive ? inputs : null);
         }, parallelism, progress, cancellationToken);
+    }
+
+    /// <summary>What a closure walk follows from a derivation: its input derivations, and its input sources that are <c>.drv</c> files.</summary>
+    public static void AddInputs(Derivation drv, ICollection<string> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(drv);
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var input in drv.InputDerivations)
+        {
+            inputs.Add(input.Path);
+        }
+        foreach (var source in drv.InputSources)
+        {
+            if (source.EndsWith(".drv", StringComparison.Ordinal))
+            {
+                inputs.Add(source);
+            }
+        }
     }
 
     /// <summary>
     /// Visits the roots and, level by level, every derivation they lead to; <c>visit</c> returns
-    /// what to keep and the parsed derivation whose inputs to follow (null: follow none).
+    /// what to keep and adds the paths to follow to the list it is given (each thread's own).
     /// </summary>
     private static ConcurrentDictionary<string, T> Walk<T>(
         IEnumerable<string> roots,
-        Func<string, (T Value, Derivation? Inputs)> visit,
+        Func<string, List<string>, T> visit,
         int parallelism,
         Action<int>? progress,
         CancellationToken cancellationToken)
@@ -100,26 +129,17 @@ public static class DerivationClosure
         while (frontier.Count > 0)
         {
             var next = new ConcurrentBag<string>();
-            ForEachUnwrapped(frontier, options, path =>
+            ForEachUnwrapped(frontier, options, () => new List<string>(), (path, inputs) =>
             {
-                var (value, drv) = visit(path);
-                result[path] = value;
-                if (drv is null)
+                inputs.Clear();
+                result[path] = visit(path, inputs);
+                foreach (var input in inputs)
                 {
-                    return;
-                }
-                foreach (var input in drv.InputDerivations)
-                {
-                    if (seen.TryAdd(input.Path, true))
+                    // Most inputs were seen before (stdenv and the fetchers' tools, thousands of
+                    // times); the lock-free lookup spares TryAdd's bucket lock for those.
+                    if (!seen.ContainsKey(input) && seen.TryAdd(input, true))
                     {
-                        next.Add(input.Path);
-                    }
-                }
-                foreach (var source in drv.InputSources)
-                {
-                    if (source.EndsWith(".drv", StringComparison.Ordinal) && seen.TryAdd(source, true))
-                    {
-                        next.Add(source);
+                        next.Add(input);
                     }
                 }
             });
@@ -134,11 +154,15 @@ public static class DerivationClosure
     /// but a failure surfaces as the exception it was (a <see cref="StoreException"/> naming the
     /// bad file) rather than wrapped in an <see cref="AggregateException"/> callers do not expect.
     /// </summary>
-    private static void ForEachUnwrapped(List<string> items, ParallelOptions options, Action<string> body)
+    private static void ForEachUnwrapped<TLocal>(List<string> items, ParallelOptions options, Func<TLocal> local, Action<string, TLocal> body)
     {
         try
         {
-            Parallel.ForEach(items, options, body);
+            Parallel.ForEach(items, options, local, (item, _, state) =>
+            {
+                body(item, state);
+                return state;
+            }, _ => { });
         }
         catch (AggregateException e)
         {

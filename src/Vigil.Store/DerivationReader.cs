@@ -48,10 +48,35 @@ public sealed class DerivationReader
     }
 
     /// <summary>As <see cref="ReadFile(string)"/>, into memory taken from <paramref name="arena"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlyMemory<byte> ReadFile(string drvPath, ByteArena arena)
     {
         ArgumentNullException.ThrowIfNull(arena);
+        return ReadFile(drvPath, arena.Allocate);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadFile(string)"/>, into <paramref name="buffer"/> (replaced by a bigger one
+    /// when the file does not fit): for passes that are done with one file before reading the next.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadFile(string drvPath, ref byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        var current = buffer;
+        var bytes = ReadFile(drvPath, length =>
+        {
+            if (current.Length < length)
+            {
+                current = new byte[Math.Max(length, current.Length * 2L)];
+            }
+            return current.AsMemory(0, length);
+        });
+        buffer = current;
+        return bytes.Span;
+    }
+
+    /// <summary>Reads the whole file into the memory <paramref name="destination"/> gives for its length.</summary>
+    private ReadOnlyMemory<byte> ReadFile(string drvPath, Func<int, Memory<byte>> destination)
+    {
         var realPath = RealPath(drvPath);
         try
         {
@@ -61,7 +86,7 @@ public sealed class DerivationReader
             {
                 throw new StoreException(drvPath, $"derivation '{drvPath}' is {length} bytes, more than the {ATermReader.MaxSize}-byte limit");
             }
-            var memory = arena.Allocate((int)length);
+            var memory = destination((int)length);
             var read = 0;
             while (read < memory.Length)
             {
@@ -73,45 +98,6 @@ public sealed class DerivationReader
                 read += n;
             }
             return memory[..read];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StoreException(drvPath, $"cannot read derivation '{drvPath}' ({realPath}): {e.Message}", e);
-        }
-    }
-
-    /// <summary>
-    /// As <see cref="ReadFile(string)"/>, into <paramref name="buffer"/> (replaced by a bigger one when
-    /// the file does not fit), for a walk that parses each file at once and keeps nothing of its bytes.
-    /// </summary>
-    /// <returns>The number of bytes read.</returns>
-    public int ReadFile(string drvPath, ref byte[] buffer)
-    {
-        ArgumentNullException.ThrowIfNull(buffer);
-        var realPath = RealPath(drvPath);
-        try
-        {
-            using var handle = File.OpenHandle(realPath);
-            // No length asked first (one more system call per file): read until a read comes back short,
-            // which for a regular file means its end (most files fit the buffer at once).
-            var read = 0;
-            while (true)
-            {
-                if (read == buffer.Length)
-                {
-                    if (read >= ATermReader.MaxSize)
-                    {
-                        throw new StoreException(drvPath, $"derivation '{drvPath}' is more than the {ATermReader.MaxSize}-byte limit");
-                    }
-                    Array.Resize(ref buffer, (int)Math.Min(2L * Math.Max(buffer.Length, 4096), ATermReader.MaxSize + 1L));
-                }
-                var n = RandomAccess.Read(handle, buffer.AsSpan(read), read);
-                read += n;
-                if (read < buffer.Length)
-                {
-                    return read;
-                }
-            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

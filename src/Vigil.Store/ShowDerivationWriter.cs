@@ -24,8 +24,8 @@ public static class ShowDerivationWriter
         ArgumentNullException.ThrowIfNull(reader);
         var storeDir = reader.Location.StoreDir;
         using var printers = new ThreadLocal<MemberPrinter>(() => new MemberPrinter(storeDir));
-        var members = DerivationClosure.Map(
-            reader, roots, recursive, (path, drv) => printers.Value!.Print(path, drv), cancellationToken: cancellationToken);
+        var members = DerivationClosure.Visit(
+            reader, roots, recursive, (path, bytes, inputs) => printers.Value!.Print(reader, path, bytes, inputs), cancellationToken: cancellationToken);
         // Nix orders by store path (its std::set), i.e. by base name.
         var sorted = members.Keys.Order(StringComparer.Ordinal).ToArray();
         var buffer = new ArrayBufferWriter<byte>(1 << 20);
@@ -53,11 +53,23 @@ public static class ShowDerivationWriter
     {
         private readonly ArrayBufferWriter<byte> _scratch = new(1 << 16);
         private readonly ByteArena _arena = new();
+        private readonly List<string> _inputs = [];
 
-        public ReadOnlyMemory<byte> Print(string path, Derivation drv)
+        public ReadOnlyMemory<byte> Print(DerivationReader reader, string path, ReadOnlySpan<byte> bytes, List<string>? inputs)
         {
             _scratch.ResetWrittenCount();
-            new DerivationJson(_scratch, storeDir).Add(path, drv);
+            _inputs.Clear();
+            // Straight from the bytes when the file is in Nix's own form (all of them, in practice);
+            // through the parser otherwise, which also names what is wrong with a malformed one.
+            if (!new DerivationJson(_scratch, storeDir).TryAddFromATerm(path, bytes, ATermReader.NameFromPath(path), _inputs))
+            {
+                _scratch.ResetWrittenCount();
+                _inputs.Clear();
+                var drv = reader.Parse(path, bytes);
+                new DerivationJson(_scratch, storeDir).Add(path, drv);
+                DerivationClosure.AddInputs(drv, _inputs);
+            }
+            inputs?.AddRange(_inputs);
             var member = _arena.Allocate(_scratch.WrittenCount);
             _scratch.WrittenSpan.CopyTo(member.Span);
             return member;

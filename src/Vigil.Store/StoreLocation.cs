@@ -9,15 +9,23 @@ namespace Vigil.Store;
 /// </summary>
 public sealed class StoreLocation
 {
-    public StoreLocation(StoreDir storeDir, string realDirectory)
+    public StoreLocation(StoreDir storeDir, string realDirectory, string? stateDirectory = null)
     {
         StoreDir = storeDir;
         RealDirectory = realDirectory.TrimEnd('/');
+        StateDirectory = (stateDirectory ?? DefaultStateDirectory).TrimEnd('/');
     }
+
+    /// <summary>Nix's state directory (<c>NIX_STATE_DIR</c>, else <c>/nix/var/nix</c>) of the system store.</summary>
+    private static string DefaultStateDirectory =>
+        Environment.GetEnvironmentVariable("NIX_STATE_DIR") is { Length: > 0 } dir ? dir : "/nix/var/nix";
 
     public StoreDir StoreDir { get; }
 
     public string RealDirectory { get; }
+
+    /// <summary>Where Nix keeps this store's database (<c>db/db.sqlite</c>): <c>ROOT/nix/var/nix</c> for a chroot store.</summary>
+    public string StateDirectory { get; }
 
     public static StoreLocation Default { get; } = new(StoreDir.Default, StoreDir.Default.Path);
 
@@ -65,7 +73,9 @@ public sealed class StoreLocation
             }
         }
         var storeDir = new StoreDir(logical);
-        return new StoreLocation(storeDir, root is null ? logical : root.TrimEnd('/') + logical);
+        return root is null
+            ? new StoreLocation(storeDir, logical)
+            : new StoreLocation(storeDir, root.TrimEnd('/') + logical, root.TrimEnd('/') + "/nix/var/nix");
     }
 
     /// <summary>The store of the environment, as the <c>nix</c> commands would pick it.</summary>

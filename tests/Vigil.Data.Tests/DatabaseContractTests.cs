@@ -169,6 +169,58 @@ public abstract class DatabaseContractTests
     }
 
     [Fact]
+    public async Task Fods_are_found_by_hash_with_the_earliest_revision_that_lists_them()
+    {
+        var cs = await NewDatabaseAsync();
+        var clock = new ManualClock(T0);
+        await using var db = await VigilDatabase.OpenAsync(cs, clock, Ct);
+        var (drvs, fods) = TestData.Graph(30);
+        // Two more records with fods[0]'s hash: one listed by no revision, one by the second revision.
+        var twin = fods[0] with { DrvPath = TestData.DrvPath("twin", 1), Recipe = "{\"urls\":[\"https://evil.example/x\"]}", RecipeHash = new string('e', 64) };
+        var orphan = fods[0] with { DrvPath = TestData.DrvPath("orphan", 2) };
+        await db.WriteDrvsAsync(drvs, [.. fods, twin, orphan], Ct);
+        await db.SaveRevisionAsync("old", "./a.nix", [], [new RevisionFod(fods[0].DrvPath, ["a"], 1), new RevisionFod(fods[1].DrvPath, ["b"], 1)], [], Ct);
+        clock.Now = T0.AddHours(1);
+        await db.SaveRevisionAsync("new", "./b.nix", [], [new RevisionFod(fods[0].DrvPath, ["a"], 1), new RevisionFod(twin.DrvPath, ["c"], 1)], [], Ct);
+
+        var found = await db.FindFodsByHashAsync([fods[0].HashSri, fods[1].HashSri, "sha256-none"], Ct);
+
+        var expected = new[] { (fods[0], (string?)"old"), (twin, "new"), (orphan, null), (fods[1], "old") }
+            .Where(x => x.Item1.HashSri == fods[0].HashSri || x.Item1.HashSri == fods[1].HashSri)
+            .OrderBy(x => x.Item1.DrvPath, StringComparer.Ordinal)
+            .Select(x => $"{TestData.Render(x.Item1)}@{x.Item2}");
+        Assert.Equal(expected, found.Select(h => $"{TestData.Render(h.Fod)}@{h.FirstRevision}"));
+        Assert.Empty(await db.FindFodsByHashAsync([], Ct));
+    }
+
+    [Fact]
+    public async Task The_database_lists_what_one_revision_has_and_another_has_not()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var (drvs, fods) = TestData.Graph(40);
+        // Same output path and recipe under another drv path (a rebuilt fetcher tool): unchanged, not new.
+        var rebuilt = fods[2] with { DrvPath = TestData.DrvPath("rebuilt", 2) };
+        // Same output path, another recipe: new.
+        var swapped = fods[3] with { DrvPath = TestData.DrvPath("swapped", 3), RecipeHash = new string('a', 64) };
+        await db.WriteDrvsAsync(drvs, [.. fods, rebuilt, swapped], Ct);
+        RevisionFod Member(Nix.Fetchers.FodRecord f) => new(f.DrvPath, ["x"], 1);
+        var a = await db.SaveRevisionAsync("a", "./a.nix", [], [.. fods.Take(6).Select(Member)], [], Ct);
+        var b = await db.SaveRevisionAsync("b", "./b.nix", [], [Member(fods[0]), Member(fods[1]), Member(rebuilt), Member(swapped), Member(fods[7])], [], Ct);
+
+        var onlyA = await db.ListFodsNotInAsync(a.Id, b.Id, Ct);
+        var onlyB = await db.ListFodsNotInAsync(b.Id, a.Id, Ct);
+        var byPath = await db.FindFodsByOutputPathAsync(b.Id, [fods[3].OutputPath, fods[0].OutputPath, "/nix/store/none"], Ct);
+
+        static IEnumerable<string> Sorted(IEnumerable<Nix.Fetchers.FodRecord> f) => f.Select(x => x.DrvPath).Order(StringComparer.Ordinal);
+        Assert.Equal(Sorted([fods[3], fods[4], fods[5]]), onlyA.Select(f => f.Fod.DrvPath));
+        Assert.Equal(Sorted([swapped, fods[7]]), onlyB.Select(f => f.Fod.DrvPath));
+        Assert.Equal(Sorted([fods[0], swapped]), byPath.Select(f => f.Fod.DrvPath));
+        Assert.All(onlyB, f => Assert.Equal(["x"], f.Attrs));
+        Assert.Empty(await db.FindFodsByOutputPathAsync(b.Id, [], Ct));
+    }
+
+    [Fact]
     public async Task A_revision_naming_unstored_fods_is_refused_and_the_previous_one_kept()
     {
         var cs = await NewDatabaseAsync();

@@ -82,7 +82,7 @@ internal static class ScanCommands
         return scan;
     }
 
-    private static (IEvaluator, EvalTarget) ChooseEvaluator(
+    internal static (IEvaluator, EvalTarget) ChooseEvaluator(
         string? target, string? attr, string? drvs, string? jsonl, string backend, int jobs, string[] argstrs, string? storeUri, StoreLocation location)
     {
         var sources = (target is null ? 0 : 1) + (drvs is null ? 0 : 1) + (jsonl is null ? 0 : 1);
@@ -132,7 +132,7 @@ internal static class ScanCommands
         return (evaluator, new EvalTarget(Path.GetFullPath(target), attr, args.Count == 0 ? null : args));
     }
 
-    private static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<ScanProgress>?, Task<T>> work)
+    internal static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<ScanProgress>?, Task<T>> work)
     {
         if (!context.ErrorIsTerminal)
         {
@@ -153,7 +153,7 @@ internal static class ScanCommands
         }).ConfigureAwait(false);
     }
 
-    private static string FirstLine(string message)
+    internal static string FirstLine(string message)
     {
         var nl = message.IndexOf('\n', StringComparison.Ordinal);
         return nl < 0 ? message : message[..nl];

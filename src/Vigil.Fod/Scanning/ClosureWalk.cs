@@ -344,9 +344,8 @@ internal sealed class ClosureWalk
     private (bool IsFod, List<string> Inputs, FodRecord? Fod) ReadNode(string path)
     {
         var buffer = t_buffer ??= new byte[64 * 1024];
-        var length = _reader.ReadFile(path, ref buffer);
+        var bytes = _reader.ReadFile(path, ref buffer);
         t_buffer = buffer;
-        var bytes = buffer.AsSpan(0, length);
         var inputs = new List<string>();
         if (DrvSkim.TryRead(bytes, _reader.Location.StoreDir, inputs, out var maybeFixedOutput) && !maybeFixedOutput)
         {

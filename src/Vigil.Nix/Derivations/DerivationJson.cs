@@ -11,7 +11,7 @@ namespace Vigil.Nix.Derivations;
 /// Nix's own printer (<c>" \ \n \r \t</c>, other bytes below 0x20 as <c>\u00xx</c>, every byte
 /// from 0x7f up written raw, so non-UTF-8 env values pass through unchanged).
 /// </summary>
-public sealed class DerivationJson
+public sealed partial class DerivationJson
 {
     private readonly IBufferWriter<byte> _out;
     private readonly StoreDir _storeDir;
@@ -58,7 +58,7 @@ public sealed class DerivationJson
                 Ascii(i == 0 ? "\n      "u8 : ",\n      "u8);
                 String(o.Name);
                 Ascii(": "u8);
-                WriteOutput(drv, o);
+                WriteOutput(drv.Name, o);
             }
             Ascii("\n    }"u8);
         }
@@ -111,7 +111,7 @@ public sealed class DerivationJson
     public void End() => Ascii(_any ? "\n}\n"u8 : "}\n"u8);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteOutput(Derivation drv, DerivationOutput o)
+    private void WriteOutput(string drvName, DerivationOutput o)
     {
         switch (o.Kind)
         {
@@ -123,7 +123,7 @@ public sealed class DerivationJson
             case OutputKind.Fixed:
                 // Nix prints the path it computes from the hash, not the one stored in the tuple.
                 Ascii("{\n        \"path\": "u8);
-                String(_storeDir.Print(_storeDir.MakeFixedOutputPath(o.Method, o.FixedHash!, drv.Name)));
+                String(_storeDir.Print(_storeDir.MakeFixedOutputPath(o.Method, o.FixedHash!, drvName)));
                 Ascii(",\n        \"hashAlgo\": "u8);
                 String(o.MethodAlgo);
                 Ascii(",\n        \"hash\": "u8);
@@ -146,7 +146,6 @@ public sealed class DerivationJson
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StringArray(IReadOnlyList<byte[]> items, ReadOnlySpan<byte> indent)
     {
         if (items.Count == 0)
@@ -165,7 +164,6 @@ public sealed class DerivationJson
         Ascii("]"u8);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StringArray(IReadOnlyList<string> items, ReadOnlySpan<byte> indent)
     {
         if (items.Count == 0)
@@ -184,14 +182,12 @@ public sealed class DerivationJson
         Ascii("]"u8);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Ascii(ReadOnlySpan<byte> text)
     {
         text.CopyTo(_out.GetSpan(text.Length));
         _out.Advance(text.Length);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void String(string text)
     {
         // Store paths and output names: short, so encode on the stack instead of allocating.
@@ -205,39 +201,66 @@ public sealed class DerivationJson
         String(utf8[..Encoding.UTF8.GetBytes(text, utf8)]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void String(ReadOnlySpan<byte> bytes)
     {
         // Worst case every byte becomes \u00xx (6 bytes).
         var span = _out.GetSpan((bytes.Length * 6) + 2);
-        var n = 0;
-        span[n++] = (byte)'"';
-        // A plain loop over a table: most bytes are copied as they are, and a generic vectorised
-        // search would run unoptimised for much of a short-lived process.
-        var escapes = Escapes;
-        foreach (var b in bytes)
-        {
-            var e = escapes[b];
-            if (e == 0)
-            {
-                span[n++] = b;
-                continue;
-            }
-            span[n++] = (byte)'\\';
-            if (e != (byte)'u')
-            {
-                span[n++] = e;
-                continue;
-            }
-            span[n++] = (byte)'u';
-            span[n++] = (byte)'0';
-            span[n++] = (byte)'0';
-            span[n++] = HexDigits[b >> 4];
-            span[n++] = HexDigits[b & 15];
-        }
+        span[0] = (byte)'"';
+        var n = 1 + Escape(bytes, span[1..]);
         span[n++] = (byte)'"';
         _out.Advance(n);
     }
+
+    /// <summary>Writes <paramref name="bytes"/> JSON-escaped into <paramref name="destination"/>; returns the length written.</summary>
+    private static int Escape(ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        // Runs of plain bytes are found with a vectorised search (the binary is compiled ahead of
+        // time, so it runs optimised from the first call) and copied whole.
+        var n = 0;
+        while (true)
+        {
+            var special = bytes.IndexOfAny(NeedEscaping);
+            if (special < 0)
+            {
+                bytes.CopyTo(destination[n..]);
+                return n + bytes.Length;
+            }
+            bytes[..special].CopyTo(destination[n..]);
+            n += special;
+            n += EscapeByte(bytes[special], destination[n..]);
+            bytes = bytes[(special + 1)..];
+        }
+    }
+
+    /// <summary>One byte as JSON writes it: itself, or its escape.</summary>
+    private static int EscapeByte(byte b, Span<byte> destination)
+    {
+        var e = Escapes[b];
+        if (e == 0)
+        {
+            destination[0] = b;
+            return 1;
+        }
+        destination[0] = (byte)'\\';
+        if (e != (byte)'u')
+        {
+            destination[1] = e;
+            return 2;
+        }
+        destination[1] = (byte)'u';
+        destination[2] = (byte)'0';
+        destination[3] = (byte)'0';
+        destination[4] = HexDigits[b >> 4];
+        destination[5] = HexDigits[b & 15];
+        return 6;
+    }
+
+    /// <summary>The bytes <see cref="Escapes"/> does not pass through: below 0x20, the quote and the backslash.</summary>
+    private static readonly SearchValues<byte> NeedEscaping = SearchValues.Create(
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+        (byte)'"', (byte)'\\',
+    ]);
 
     private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 

@@ -10,7 +10,8 @@ namespace Vigil.Nix.Derivations;
 /// </summary>
 internal sealed class ValidatedPathCache
 {
-    private const int Size = 1024;
+    // Big enough that a 40k-drv closure's common inputs stay (each thread's cache: ~1.5 MB when full).
+    private const int Size = 8192;
 
     [ThreadStatic]
     private static ValidatedPathCache? t_current;
@@ -19,7 +20,14 @@ internal sealed class ValidatedPathCache
     private readonly byte[]?[] _keys = new byte[Size][];
     private readonly string?[] _paths = new string[Size];
 
-    private ValidatedPathCache(StoreDir storeDir) => _storeDir = storeDir;
+    private ValidatedPathCache(StoreDir storeDir)
+    {
+        _storeDir = storeDir;
+        Prefix = System.Text.Encoding.UTF8.GetBytes(storeDir.Prefix);
+    }
+
+    /// <summary>The store directory with its trailing slash, as bytes.</summary>
+    public byte[] Prefix { get; }
 
     public static ValidatedPathCache For(StoreDir storeDir)
     {

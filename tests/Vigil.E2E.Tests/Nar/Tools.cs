@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
-using Vigil.Cli;
+using Vigil.E2E.Tests.Support;
 
 namespace Vigil.E2E.Tests.Nar;
 
-/// <summary>Runs the real nix tools (the oracle) and our CLI in-process, capturing raw stdout bytes.</summary>
+/// <summary>Runs the real nix tools (the oracle) and our CLI (through <see cref="CliRunner"/>), capturing raw stdout bytes.</summary>
 internal static class Tools
 {
     private static readonly Lazy<string> ChrootStore = new(() =>
@@ -49,15 +49,8 @@ internal static class Tools
 
     public static async Task<Result> Vigil(params string[] args)
     {
-        using var stdout = new MemoryStream();
-        using var stderr = new StringWriter();
-        int exit;
-        var context = new CliContext(stdout, stderr);
-        await using (context.ConfigureAwait(false))
-        {
-            exit = await VigilApp.RunAsync(args, context).ConfigureAwait(false);
-        }
-        return new Result(exit, stdout.ToArray(), stderr.ToString());
+        var run = await CliRunner.RunAsync(args).ConfigureAwait(false);
+        return new Result(run.ExitCode, run.Stdout, run.Stderr);
     }
 
     /// <summary>The message of a one-line error, without the program's prefix ("error: ", "vigil: ").</summary>

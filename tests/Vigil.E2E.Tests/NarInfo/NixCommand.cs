@@ -10,6 +10,15 @@ internal sealed class NixCommand(string root)
 
     public string Root { get; } = root;
 
+    /// <summary>The chroot store's root directory: store paths live under it, as <c>{StoreRoot}/nix/store/…</c>.</summary>
+    public string StoreRoot => Path.Combine(Root, "chroot");
+
+    /// <summary>The store as <c>--store</c> and <c>NIX_REMOTE</c> take it.</summary>
+    public string StoreUri => $"local?root={StoreRoot}";
+
+    /// <summary>Where a <c>/nix/store/…</c> path of this store is on disk.</summary>
+    public string OnDisk(string storePath) => Path.Combine(StoreRoot, storePath.TrimStart('/'));
+
     public static bool IsInstalled()
     {
         try
@@ -36,7 +45,7 @@ internal sealed class NixCommand(string root)
         {
             start.ArgumentList.Add(arg);
         }
-        start.Environment["NIX_REMOTE"] = $"local?root={Root}/chroot";
+        start.Environment["NIX_REMOTE"] = StoreUri;
         // Nix keeps a narinfo cache and settings under HOME; a shared one would leak between runs.
         start.Environment["HOME"] = Path.Combine(Root, "home");
         start.Environment["XDG_CACHE_HOME"] = Path.Combine(Root, "home", ".cache");

@@ -6,8 +6,8 @@ using Vigil.E2E.Tests.Support;
 namespace Vigil.E2E.Tests.Scanning;
 
 /// <summary>
-/// <c>vigil scan</c>, <c>vigil fods</c> and <c>vigil revisions</c> as users run them: in-process
-/// through <see cref="CliRunner"/>, or as a separate <c>vigil</c> process that can be killed; their
+/// <c>vigil scan</c>, <c>vigil fods</c> and <c>vigil revisions</c> as users run them, through
+/// <see cref="CliRunner"/> (also as a process that can be killed); their
 /// JSON read back into the records below.
 /// </summary>
 public static partial class ScanCli
@@ -67,21 +67,8 @@ public static partial class ScanCli
         return JsonSerializer.Deserialize<List<Revision>>(result.Stdout, Json)!;
     }
 
-    /// <summary>Starts the built <c>vigil</c> program (the one next to this test assembly) as its own process.</summary>
-    public static Process Start(params string[] args)
-    {
-        var apphost = Path.Combine(AppContext.BaseDirectory, "vigil");
-        var info = File.Exists(apphost)
-            ? new ProcessStartInfo(apphost)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "vigil.dll") } };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        return Process.Start(info)!;
-    }
+    /// <summary>Starts <c>vigil</c> (through the launcher, as users run it) as its own process.</summary>
+    public static Process Start(params string[] args) => CliRunner.Start(args);
 
     [GeneratedRegex(@"^not entered: (/nix/store/\S+\.drv) ")]
     private static partial Regex NotEnteredPattern();

@@ -78,10 +78,10 @@ public sealed class ATermFuzzTests
         "(\"out\",\"\",\"\",\"\")"u8.ToArray(), "e"u8.ToArray(), "A"u8.ToArray(),
     ];
 
-    private static readonly Gen<(int Kind, int At, int Length, int Token, byte Byte)> Edit =
+    internal static readonly Gen<(int Kind, int At, int Length, int Token, byte Byte)> Edit =
         Gen.Select(Gen.Int[0, 5], Gen.Int[0, 1 << 20], Gen.Int[1, 40], Gen.Int[0, Tokens.Length - 1], Gen.Byte);
 
-    private static byte[] Apply(byte[] input, (int Kind, int At, int Length, int Token, byte Byte)[] edits)
+    internal static byte[] Apply(byte[] input, (int Kind, int At, int Length, int Token, byte Byte)[] edits)
     {
         var bytes = new List<byte>(input);
         foreach (var (kind, at, length, token, b) in edits)
