@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using Spectre.Console;
@@ -163,7 +164,7 @@ internal static class VerifyCommands
 
     private static async Task WriteJsonAsync(Stream stdout, List<VerificationResult> results, CancellationToken ct)
     {
-        await using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        await using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartArray();
             foreach (var r in results)

@@ -1,4 +1,5 @@
 using Vigil.Nix.Fetchers;
+using Vigil.Store.Evaluation;
 using Vigil.Store.Realisation;
 
 namespace Vigil.Fod.Verification;
@@ -19,7 +20,16 @@ public sealed class RebuildFodVerifier(FodRealiser realiser, TimeProvider? time 
     public async Task<VerificationResult> VerifyAsync(FodRecord fod, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fod);
-        var outcome = await realiser.VerifyAsync(fod.DrvPath, fod.OutputPath, cancellationToken).ConfigureAwait(false);
+        RealiseOutcome outcome;
+        try
+        {
+            outcome = await realiser.VerifyAsync(fod.DrvPath, fod.OutputPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NixProcessException e)
+        {
+            // Preparing the build failed (closure query, copy): this FOD's result, not the run's end.
+            return Result(fod, VerificationStatus.BuildFailed, null, e.Message);
+        }
         return outcome.Kind switch
         {
             RealiseOutcomeKind.Built => Result(fod, VerificationStatus.Ok, fod.HashSri, null),

@@ -40,7 +40,7 @@ public sealed partial class FodRealiser
             var closure = new List<string>();
             await source.RunAsync("nix-store", ["--query", "--requisites", "--include-outputs", drvPath], async (stdout, ct) =>
             {
-                using var reader = new StreamReader(stdout);
+                using var reader = new StreamReader(stdout, leaveOpen: true);
                 while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
                 {
                     if (line.Length > 0 && line != outputPath)
@@ -49,7 +49,7 @@ public sealed partial class FodRealiser
                     }
                 }
             }, cancellationToken).ConfigureAwait(false);
-            await source.RunAsync("nix", ["--extra-experimental-features", "nix-command", "copy", "--no-check-sigs", "--to", store, .. closure], null, cancellationToken).ConfigureAwait(false);
+            await source.RunAsync("nix", ["--extra-experimental-features", "nix-command", "copy", "--derivation", "--no-check-sigs", "--to", store, .. closure], null, cancellationToken).ConfigureAwait(false);
             var scratch = new NixProcess(WithIsolation(options with { Store = store }));
             return await RealiseAsync(scratch, ["--realise", drvPath], cancellationToken).ConfigureAwait(false);
         }
