@@ -23,6 +23,7 @@ internal static class VerifyCommands
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight overall (default 16).", DefaultValueFactory = _ => 16 };
         var perHost = new Option<int>("--per-host") { Description = "Downloads in flight per host (default 4; 0: no limit).", DefaultValueFactory = _ => 4 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one download attempt may take (default 600).", DefaultValueFactory = _ => 600 };
+        var maxBody = new Option<long>("--max-body") { Description = "Bytes one download may have; a longer body is refused as unreachable (default 4 GiB).", DefaultValueFactory = _ => 4L << 30 };
         var retries = new Option<int>("--retries") { Description = "Retries of a transient failure per URL (default 3).", DefaultValueFactory = _ => 3 };
         var sandboxPaths = new Option<string?>("--sandbox-paths") { Description = "Nix's sandbox-paths for rebuilds (e.g. '/bin /usr /lib /lib64' for /bin/sh builders in chroot stores)." };
         var db = CommonOptions.Db();
@@ -35,7 +36,7 @@ internal static class VerifyCommands
             "are trusted, so a rerun (or an interrupted run) does not fetch them again. Exit 0 all ok or skipped, 1 any\n" +
             "hash-mismatch, unreachable or build-failed, 2 bad input.")
         {
-            revision, changedSince, all, concurrency, perHost, timeout, retries, sandboxPaths, db, store, json,
+            revision, changedSince, all, concurrency, perHost, timeout, maxBody, retries, sandboxPaths, db, store, json,
         };
         verify.SetAction(async (parse, ct) =>
         {
@@ -43,9 +44,9 @@ internal static class VerifyCommands
             {
                 throw new UsageException("give at most one of --changed-since R0 and --all");
             }
-            if (parse.GetValue(concurrency) < 1 || parse.GetValue(perHost) < 0 || parse.GetValue(retries) < 0 || parse.GetValue(timeout) <= 0)
+            if (parse.GetValue(concurrency) < 1 || parse.GetValue(perHost) < 0 || parse.GetValue(retries) < 0 || parse.GetValue(timeout) <= 0 || parse.GetValue(maxBody) < 1)
             {
-                throw new UsageException("--concurrency must be at least 1, --per-host and --retries at least 0, --timeout positive");
+                throw new UsageException("--concurrency must be at least 1, --per-host and --retries at least 0, --timeout and --max-body positive");
             }
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
             var rev = await ScanCommands.FindRevisionAsync(database, parse.GetValue(revision), ct).ConfigureAwait(false);
@@ -76,6 +77,7 @@ internal static class VerifyCommands
                 MaxConcurrency: parse.GetValue(concurrency),
                 PerHost: parse.GetValue(perHost),
                 AttemptTimeout: TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                MaxBodyBytes: parse.GetValue(maxBody),
                 MaxRetries: parse.GetValue(retries)));
             var rebuild = new RebuildFodVerifier(new FodRealiser(new NixProcessOptions(Store: storeUri, ExtraOptions: extra)));
             var run = new FodVerification([native, rebuild], parse.GetValue(concurrency));
