@@ -34,6 +34,7 @@ public static class VigilApp
         {
             root.Subcommands.Add(command);
         }
+        root.Subcommands.Add(VerifyCommands.Build(context));
         return root;
     }
 

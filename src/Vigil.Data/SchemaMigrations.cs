@@ -17,8 +17,8 @@ internal static class SchemaMigrations
 
     /// <summary>The newest schema version this code knows.</summary>
     public static int Latest =>
-        SqliteMigrations.Value.Count == PostgresMigrations.Value.Count
-            ? SqliteMigrations.Value.Count
+        SqliteMigrations.Value.Select(m => m.Version).SequenceEqual(PostgresMigrations.Value.Select(m => m.Version))
+            ? SqliteMigrations.Value.Count == 0 ? 0 : SqliteMigrations.Value[^1].Version
             : throw new InvalidOperationException("the sqlite and postgres migrations must have the same versions");
 
     public static IReadOnlyList<SchemaMigration> For(DatabaseKind kind) =>
@@ -44,11 +44,14 @@ internal static class SchemaMigrations
             migrations.Add(new SchemaMigration(version, file[(underscore + 1)..], Read(assembly, resource)));
         }
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        // Versions are unique and start at 1. Gaps are allowed: branches that add independent tables
+        // take distinct numbers ahead of time, and the migrator applies every version a database
+        // has not recorded, so a later-merged lower number still reaches databases already past it.
         for (var i = 0; i < migrations.Count; i++)
         {
-            if (migrations[i].Version != i + 1)
+            if (migrations[i].Version < 1 || (i > 0 && migrations[i].Version == migrations[i - 1].Version) || (i == 0 && migrations[i].Version != 1))
             {
-                throw new InvalidOperationException($"{dialect} migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Version} at position {i + 1}");
+                throw new InvalidOperationException($"{dialect} migrations must be numbered from 1 upwards, each version once; found {migrations[i].Version} at position {i + 1}");
             }
         }
         return migrations;

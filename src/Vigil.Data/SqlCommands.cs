@@ -47,6 +47,19 @@ internal static class SqlCommands
         return list;
     }
 
+    /// <summary>The first column of every row as an integer, inside <paramref name="transaction"/>.</summary>
+    public static async Task<List<long>> QueryInt64sAsync(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Create(connection, sql, transaction, []);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var list = new List<long>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(reader.GetInt64(0));
+        }
+        return list;
+    }
+
     private static DbCommand Create(DbConnection connection, string sql, DbTransaction? transaction, (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();

@@ -52,7 +52,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
 
     protected abstract bool IsForeignKeyViolation(DbException exception);
 
-    /// <summary>Applies every migration newer than the stored version, in order, in one transaction.</summary>
+    /// <summary>Applies every migration the database has not recorded, in version order, in one transaction.</summary>
     internal Task MigrateAsync(CancellationToken cancellationToken) => GuardAsync("opening", async ct =>
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -63,6 +63,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         }
         await connection.ExecuteAsync(CreateSchemaVersion, tx, ct).ConfigureAwait(false);
         var current = await connection.ExecuteInt64Async("SELECT COALESCE(MAX(version), 0) FROM schema_version", tx, ct).ConfigureAwait(false);
+        var applied = (await connection.QueryInt64sAsync("SELECT version FROM schema_version", tx, ct).ConfigureAwait(false)).ToHashSet();
         var latest = SchemaMigrations.Latest;
         if (current > latest)
         {
@@ -71,7 +72,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         }
         foreach (var migration in SchemaMigrations.For(location.Kind))
         {
-            if (migration.Version <= current)
+            if (applied.Contains(migration.Version))
             {
                 continue;
             }

@@ -97,5 +97,18 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>A revision's evaluation errors in attribute, then message order (UTF-8 byte order).</summary>
     public abstract Task<IReadOnlyList<EvalErrorRecord>> ListEvalErrorsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores verification results, in one transaction: each as a row of the FOD's history, and each
+    /// <c>ok</c> one also into the trust database (its pair's first verification time is kept, the
+    /// rest says how it was confirmed last).
+    /// </summary>
+    public abstract Task SaveVerificationsAsync(IReadOnlyList<VerificationRecord> results, CancellationToken cancellationToken = default);
+
+    /// <summary>The trusted pairs whose recipe hash is one of <paramref name="recipeHashes"/>.</summary>
+    public abstract Task<IReadOnlyList<TrustedPair>> FindTrustedPairsAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored verification of <paramref name="drvPath"/>, oldest first.</summary>
+    public abstract Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default);
+
     public abstract ValueTask DisposeAsync();
 }

@@ -33,7 +33,7 @@ public abstract class DatabaseContractTests
             await db.WriteDrvsAsync(drvs, fods, Ct);
         }
         var versions = await RawQueryAsync(cs, "SELECT version, description FROM schema_version ORDER BY version");
-        Assert.Equal(Enumerable.Range(1, SchemaMigrations.Latest).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)), versions.Select(v => v.Split('|')[0]));
+        Assert.Equal(SchemaMigrations.For(DatabaseKind.Sqlite).Select(m => m.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)), versions.Select(v => v.Split('|')[0]));
         Assert.Equal("1|initial", versions[0]);
 
         await using (var db = await VigilDatabase.OpenAsync(cs, Ct))
@@ -52,7 +52,7 @@ public abstract class DatabaseContractTests
         {
             await db.DisposeAsync();
         }
-        Assert.Equal(SchemaMigrations.Latest, (await RawQueryAsync(cs, "SELECT version FROM schema_version")).Count);
+        Assert.Equal(SchemaMigrations.For(DatabaseKind.Sqlite).Count, (await RawQueryAsync(cs, "SELECT version FROM schema_version")).Count);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public abstract class DatabaseContractTests
 
         Assert.Contains("schema version 999 is newer than this Vigil knows", ex.Message, StringComparison.Ordinal);
         Assert.Contains(Dialect, ex.Message, StringComparison.Ordinal);
-        Assert.Equal(SchemaMigrations.Latest + 1, (await RawQueryAsync(cs, "SELECT version FROM schema_version")).Count);
+        Assert.Equal(SchemaMigrations.For(DatabaseKind.Sqlite).Count + 1, (await RawQueryAsync(cs, "SELECT version FROM schema_version")).Count);
     }
 
     [Fact]
@@ -325,5 +325,36 @@ public abstract class DatabaseContractTests
         Assert.Single(await db.FindFodsAsync([fods[0].DrvPath], Ct));
         Assert.Empty(await db.WriteDrvNodesAsync([], [], Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.WriteDrvNodesAsync([new NewDrv(P(5), false, [], [1], [])], [], Ct));
+    }
+
+    [Fact]
+    public async Task Verification_results_keep_their_history_and_only_ok_ones_become_trusted_pairs()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        var t1 = T0.AddMinutes(1);
+        VerificationRecord Result(string drv, string recipe, string status, DateTimeOffset at, string? actual = null, string? url = "http://127.0.0.1/a") =>
+            new(drv, "/nix/store/out-" + drv, recipe, "flat", status, "sha256-E", actual, "native", url, status == "ok" ? null : "why", at);
+
+        await db.SaveVerificationsAsync(
+        [
+            Result("/nix/store/a.drv", "r1", "ok", T0),
+            Result("/nix/store/b.drv", "r2", "hash-mismatch", T0, actual: "sha256-G"),
+            Result("/nix/store/c.drv", "r3", "unreachable", T0, url: null),
+        ], Ct);
+        await db.SaveVerificationsAsync([Result("/nix/store/a2.drv", "r1", "ok", t1, url: "http://127.0.0.1/mirror")], Ct);
+
+        var trusted = Assert.Single(await db.FindTrustedPairsAsync(["r1", "r2", "r3", "nothing"], Ct));
+        Assert.Equal(new TrustedPair("r1", "sha256-E", "flat", "/nix/store/a2.drv", "native", "http://127.0.0.1/mirror", T0, t1), trusted);
+        Assert.Empty(await db.FindTrustedPairsAsync([], Ct));
+
+        var history = await db.ListVerificationsAsync("/nix/store/b.drv", Ct);
+        Assert.Equal([Result("/nix/store/b.drv", "r2", "hash-mismatch", T0, actual: "sha256-G")], history);
+        Assert.Null((await db.ListVerificationsAsync("/nix/store/c.drv", Ct))[0].Url);
+
+        // A later failure of a trusted pair is history; the trust row says when it was last confirmed.
+        await db.SaveVerificationsAsync([Result("/nix/store/a.drv", "r1", "unreachable", t1.AddMinutes(1))], Ct);
+        Assert.Equal(2, (await db.ListVerificationsAsync("/nix/store/a.drv", Ct)).Count);
+        Assert.Equal(t1, Assert.Single(await db.FindTrustedPairsAsync(["r1"], Ct)).LastVerifiedAt);
     }
 }

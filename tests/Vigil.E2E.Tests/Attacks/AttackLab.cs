@@ -95,6 +95,9 @@ internal sealed class AttackLab : IAsyncDisposable
         return new NixCommand(root);
     }
 
+    /// <summary>A fresh SQLite database file for <c>--db</c>.</summary>
+    public string NewDb() => workspace.NewSqliteDb();
+
     /// <summary>Writes <c>{name}</c> into the expression directory; <c>@URL@</c> stands for the server's base URL.</summary>
     public string Write(string name, string text)
     {
@@ -171,7 +174,7 @@ internal sealed class AttackLab : IAsyncDisposable
     /// <summary><c>vigil check-pr --base … --head … --store … --db … --format json</c> in-process, with its JSON read back.</summary>
     public async Task<CheckPr> CheckPrAsync(NixCommand store, string baseFile, string headFile, params string[] extra)
     {
-        var db = "sqlite:" + workspace.NewSqliteDb();
+        var db = "sqlite:" + NewDb();
         string[] args = ["check-pr", "--base", baseFile, "--head", headFile, "--store", store.StoreUri, "--db", db, "--format", "json", .. extra];
         var result = await CliRunner.RunAsync(args);
         CheckPrReport? report = null;

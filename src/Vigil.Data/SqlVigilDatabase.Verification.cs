@@ -1,0 +1,87 @@
+using System.Data.Common;
+
+namespace Vigil.Data;
+
+/// <summary>Verification history and the trust database (schema v3), shared by both dialects.</summary>
+internal abstract partial class SqlVigilDatabase
+{
+    private const string VerificationColumns =
+        "drv_path, output_path, recipe_hash, hash_mode, status, expected, actual, method, url, detail, verified_at";
+
+    private const string TrustedPairColumns =
+        "recipe_hash, hash_sri, hash_mode, drv_path, method, url, first_verified_at, last_verified_at";
+
+    public override Task SaveVerificationsAsync(IReadOnlyList<VerificationRecord> results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        return GuardAsync("saving verification results", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            foreach (var r in results)
+            {
+                var at = ToDbTime(r.VerifiedAt);
+                await connection.ExecuteAsync(
+                    $"INSERT INTO verifications ({VerificationColumns}) VALUES (@drv, @out, @recipe, @mode, @status, @expected, @actual, @method, @url, @detail, @at)",
+                    tx, ct,
+                    ("drv", r.DrvPath), ("out", r.OutputPath), ("recipe", r.RecipeHash), ("mode", r.HashMode), ("status", r.Status),
+                    ("expected", r.Expected), ("actual", r.Actual), ("method", r.Method), ("url", r.Url), ("detail", r.Detail), ("at", at)).ConfigureAwait(false);
+                if (r.Status != "ok")
+                {
+                    continue;
+                }
+                await connection.ExecuteAsync(
+                    $"""
+                    INSERT INTO trusted_pairs ({TrustedPairColumns}) VALUES (@recipe, @hash, @mode, @drv, @method, @url, @at, @at)
+                    ON CONFLICT (recipe_hash, hash_sri, hash_mode) DO UPDATE SET drv_path = excluded.drv_path,
+                        method = excluded.method, url = excluded.url, last_verified_at = excluded.last_verified_at
+                    """,
+                    tx, ct,
+                    ("recipe", r.RecipeHash), ("hash", r.Expected), ("mode", r.HashMode), ("drv", r.DrvPath), ("method", r.Method), ("url", r.Url), ("at", at)).ConfigureAwait(false);
+            }
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+    }
+
+    public override async Task<IReadOnlyList<TrustedPair>> FindTrustedPairsAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipeHashes);
+        var found = new List<TrustedPair>();
+        if (recipeHashes.Count == 0)
+        {
+            return found;
+        }
+        await GuardAsync("reading trusted pairs", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await QueryByKeysAsync(connection, $"SELECT {TrustedPairColumns} FROM trusted_pairs WHERE", "recipe_hash", recipeHashes,
+                r => found.Add(new TrustedPair(
+                    r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), ReadTime(r, 6), ReadTime(r, 7))),
+                ct).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    public override Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(drvPath);
+        return GuardAsync("reading verification results", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            return await connection.QueryAsync(
+                $"SELECT {VerificationColumns} FROM verifications WHERE drv_path = @drv ORDER BY verified_at, id",
+                r => new VerificationRecord(
+                    r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+                    NullableString(r, 6), r.GetString(7), NullableString(r, 8), NullableString(r, 9), ReadTime(r, 10)),
+                ct, ("drv", drvPath)).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}
