@@ -104,7 +104,8 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
         Assert.Equal(["rerun"], (await ScanCli.RevisionsAsync(db)).Select(r => r.Name));
     }
 
-    private static async Task SignalAsync(Process process, string signal)
+    /// <summary>Sends SIGKILL (<paramref name="signal"/> "KILL") or another signal by name to <paramref name="process"/>.</summary>
+    internal static async Task SignalAsync(Process process, string signal)
     {
         if (signal == "KILL")
         {

@@ -2,26 +2,30 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Vigil.E2E.Tests.Attacks;
+using Vigil.E2E.Tests.Scanning;
 using Vigil.E2E.Tests.Support;
 using static Vigil.E2E.Tests.Attacks.AttackLab;
 
 namespace Vigil.E2E.Tests.Verification;
 
 /// <summary>
-/// A <c>vigil verify</c> killed (SIGKILL) midway loses no result it stored, and a rerun verifies
-/// exactly the rest. What the code guarantees: results are stored as they come (a writer drains
-/// them in small transactions), and a rerun skips every pair already trusted. So an FOD whose
-/// result was committed before the kill is never fetched again; one in flight when killed (at most
-/// --concurrency of them) is fetched again by the rerun. Overall every FOD has exactly one stored
-/// verification, ok.
+/// A <c>vigil verify</c> stopped midway, by SIGKILL (nothing runs) or SIGTERM (Ctrl-C's path: the
+/// run is cancelled and the results already known are written before exit 130), loses no result it
+/// stored, and a rerun verifies exactly the rest. What the code guarantees: results are stored as
+/// they come (a writer drains them in small transactions), and a rerun skips every pair already
+/// trusted. So an FOD whose result was committed before the stop is never fetched again; one in
+/// flight when stopped (at most --concurrency of them) is fetched again by the rerun. Overall
+/// every FOD has exactly one stored verification, ok.
 /// </summary>
 public sealed class InterruptedVerifyTests
 {
     private const int Fods = 50;
     private const int Concurrency = 4;
 
-    [Fact]
-    public async Task A_verify_killed_midway_and_rerun_verifies_every_fod_exactly_once()
+    [Theory]
+    [InlineData("KILL", 128 + 9)]
+    [InlineData("TERM", 130)]
+    public async Task A_verify_stopped_midway_and_rerun_verifies_every_fod_exactly_once(string signal, int exitCode)
     {
         Assert.SkipWhen(!NixAvailable, "nix is not installed");
         await using var lab = new AttackLab();
@@ -48,10 +52,15 @@ public sealed class InterruptedVerifyTests
             {
                 await Task.Delay(20);
             }
-            verify.Kill();
+            await InterruptedScanTests.SignalAsync(verify, signal);
             await verify.WaitForExitAsync();
             storedAtKill = Stored(db).Count;
-            Assert.True(storedAtKill is >= 10 and < Fods, $"verify was to be killed midway; {storedAtKill} results were stored: {await stderr}{await stdout}");
+            Assert.True(storedAtKill is >= 10 and < Fods && verify.ExitCode == exitCode,
+                $"verify was to be stopped midway; {storedAtKill} results were stored, exit {verify.ExitCode}: {await stderr}{await stdout}");
+            if (signal == "TERM")
+            {
+                Assert.Equal("vigil: interrupted", (await stderr).TrimEnd());
+            }
         }
         var stored = Stored(db);
         var firstRun = lab.Server.Requests.ToList();

@@ -59,6 +59,12 @@ public sealed class NativeVerificationTests
         Assert.True(again.ExitCode == 1, again.Explain());
         Assert.Equal("hash-mismatch", Assert.Single(again.Results).Status);
         Assert.Equal(2, lab.Server.CountOf("/honest-2.0.tar"));
+
+        // --changed-since takes only what the head changed,: the bump, not the unchanged FOD.
+        var changed = await VerifyCli.VerifyAsync(db, "--revision", "head", "--changed-since", "base");
+        Assert.True(changed.ExitCode == 1, changed.Explain());
+        Assert.Equal(bump.DrvPath, Assert.Single(changed.Results).DrvPath);
+        Assert.Equal(1, lab.Server.CountOf("/other-1.0.tar"));
     }
 
     /// <summary>
