@@ -64,6 +64,24 @@ public sealed class DerivationHasher
     }
 
     /// <summary>
+    /// The unmasked modulo hash of the derivation at <paramref name="drvPath"/>, parsed by the
+    /// caller, memoised as if the loader had given it. A caller that hashes a closure in
+    /// dependency order (every input before its dependents) so parses each derivation once: the
+    /// loader is never asked for an input already hashed.
+    /// </summary>
+    public byte[] HashModulo(string drvPath, Derivation drv)
+    {
+        ArgumentNullException.ThrowIfNull(drvPath);
+        ArgumentNullException.ThrowIfNull(drv);
+        if (_unmasked.TryGetValue(drvPath, out var known))
+        {
+            return known;
+        }
+        var hash = HashModulo(drv, mask: false);
+        return _unmasked.GetOrAdd(drvPath, hash);
+    }
+
+    /// <summary>
     /// The modulo hash of a fixed-output derivation. The path in it is computed, not the one the
     /// file states: Nix 2.8 drops a fixed output's stored path when it parses a <c>.drv</c>, so an
     /// edited path changes nothing downstream (only the file's own path and its output check).
