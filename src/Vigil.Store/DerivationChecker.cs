@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Buffers;
 using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
 using System.Text;
 using Vigil.Nix;
 using Vigil.Nix.Derivations;
@@ -95,10 +97,10 @@ public sealed class DerivationChecker
         }
     }
 
-    /// <summary>Output paths and env entries; every input derivation's modulo hash is known to <paramref name="hasher"/>.</summary>
-    private void CheckOutputs(string path, Derivation drv, DerivationHasher hasher, ConcurrentBag<DrvMismatch> found)
+    /// <summary>Output paths and env entries against what Nix derives for them.</summary>
+    private static void CheckOutputs(string path, Derivation drv, IReadOnlyList<ExpectedOutput> expected, ConcurrentBag<DrvMismatch> found)
     {
-        foreach (var want in DerivationPaths.ExpectedOutputs(drv, hasher, _storeDir))
+        foreach (var want in expected)
         {
             var output = drv.FindOutput(want.Name)!;
             if (output.Path != want.Path)
@@ -177,6 +179,14 @@ public sealed class DerivationChecker
         }
     }
 
+    /// <summary>What one worker thread reuses from file to file.</summary>
+    private sealed class Worker
+    {
+        public byte[] File = new byte[1 << 16];
+
+        public ArrayBufferWriter<byte> Canonical { get; } = new(1 << 16);
+    }
+
     /// <summary>One <see cref="CheckAll"/>: the nodes, the shared work stack and the workers.</summary>
     private sealed class Run
     {
@@ -237,7 +247,7 @@ public sealed class DerivationChecker
 
         private void Work()
         {
-            var buffer = new byte[1 << 16];
+            var worker = new Worker();
             var found = new List<Node>();
             var ready = new List<Node>();
             while (true)
@@ -268,7 +278,7 @@ public sealed class DerivationChecker
                     }
                     else
                     {
-                        Read(item.Node, ref buffer, found, ready);
+                        Read(item.Node, worker, found, ready);
                     }
                     Push(found, finish: false);
                     Push(ready, finish: true);
@@ -326,7 +336,7 @@ public sealed class DerivationChecker
             return node;
         }
 
-        private void Read(Node node, ref byte[] buffer, List<Node> found, List<Node> ready)
+        private void Read(Node node, Worker worker, List<Node> found, List<Node> ready)
         {
             var checker = _checker;
             Derivation drv;
@@ -339,8 +349,12 @@ public sealed class DerivationChecker
                 }
                 else
                 {
-                    var bytes = _files!.ReadFile(node.Path, ref buffer);
-                    loaded = checker._reader.Load(node.Path, bytes, check: true);
+                    var bytes = _files!.ReadFile(node.Path, ref worker.File);
+                    var parsed = checker._reader.Parse(node.Path, bytes);
+                    // As DerivationReader.Load, into this worker's buffer rather than a new one per file.
+                    worker.Canonical.ResetWrittenCount();
+                    ATermWriter.Write(parsed, worker.Canonical);
+                    loaded = new LoadedDerivation(node.Path, parsed, SHA256.HashData(bytes), worker.Canonical.WrittenSpan.SequenceEqual(bytes));
                 }
                 checker.CheckFile(loaded, _found);
                 drv = loaded.Derivation;
@@ -359,7 +373,7 @@ public sealed class DerivationChecker
             {
                 try
                 {
-                    drv = checker._reader.Parse(node.Path, _files!.ReadFile(node.Path, ref buffer));
+                    drv = checker._reader.Parse(node.Path, _files!.ReadFile(node.Path, ref worker.File));
                 }
                 catch (StoreException e)
                 {
@@ -425,11 +439,12 @@ public sealed class DerivationChecker
 
         private void Conclude(Node node, Derivation drv, string? failure)
         {
+            byte[]? masked = null;
             if (failure is null)
             {
                 try
                 {
-                    _hasher.HashModulo(node.Path, drv);
+                    masked = _hasher.HashModuloBoth(node.Path, drv).Masked;
                 }
                 catch (Exception e) when (e is StoreException or NixFormatException)
                 {
@@ -446,7 +461,11 @@ public sealed class DerivationChecker
                 {
                     try
                     {
-                        _checker.CheckOutputs(node.Path, drv, _hasher, _found);
+                        // Without the masked hash (an input failed) only outputs that do not need it are expected.
+                        var expected = masked is null
+                            ? DerivationPaths.ExpectedOutputs(drv, _hasher, _checker._storeDir)
+                            : DerivationPaths.ExpectedOutputs(drv, masked, _checker._storeDir);
+                        CheckOutputs(node.Path, drv, expected, _found);
                     }
                     catch (Exception e) when (e is StoreException or NixFormatException)
                     {

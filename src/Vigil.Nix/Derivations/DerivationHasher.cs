@@ -19,6 +19,12 @@ public sealed class DerivationHasher
 {
     private static readonly byte[] ImpureHash = SHA256.HashData("impure"u8);
 
+    /// <summary>A derivation bigger than this is written into a buffer of its own, not kept for the next.</summary>
+    private const int MaxKeptBuffer = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     private readonly Func<string, Derivation> _load;
     private readonly StoreDir _storeDir;
     private readonly ConcurrentDictionary<string, byte[]> _unmasked = new(StringComparer.Ordinal);
@@ -64,21 +70,36 @@ public sealed class DerivationHasher
     }
 
     /// <summary>
-    /// The unmasked modulo hash of the derivation at <paramref name="drvPath"/>, parsed by the
-    /// caller, memoised as if the loader had given it. A caller that hashes a closure in
-    /// dependency order (every input before its dependents) so parses each derivation once: the
-    /// loader is never asked for an input already hashed.
+    /// Both modulo hashes of the derivation at <paramref name="drvPath"/>, parsed by the caller:
+    /// the unmasked one, memoised as if the loader had given it (for its dependents), and the
+    /// masked one (for its own output paths), from one list of input replacements. A caller that
+    /// hashes a closure in dependency order (every input before its dependents) so parses each
+    /// derivation once: the loader is never asked for an input already hashed.
     /// </summary>
-    public byte[] HashModulo(string drvPath, Derivation drv)
+    public (byte[] Unmasked, byte[] Masked) HashModuloBoth(string drvPath, Derivation drv)
     {
         ArgumentNullException.ThrowIfNull(drvPath);
         ArgumentNullException.ThrowIfNull(drv);
-        if (_unmasked.TryGetValue(drvPath, out var known))
+        byte[] unmasked, masked;
+        if (drv.IsFixedOutput)
         {
-            return known;
+            unmasked = masked = FixedOutputHash(drv, _storeDir);
         }
-        var hash = HashModulo(drv, mask: false);
-        return _unmasked.GetOrAdd(drvPath, hash);
+        else if (drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure))
+        {
+            unmasked = masked = ImpureHash;
+        }
+        else
+        {
+            foreach (var input in drv.InputDerivations)
+            {
+                EnsureUnmasked(input.Path);
+            }
+            var replacements = Replacements(drv);
+            unmasked = HashWithInputs(drv, replacements, mask: false);
+            masked = HashWithInputs(drv, replacements, mask: true);
+        }
+        return (_unmasked.GetOrAdd(drvPath, unmasked), masked);
     }
 
     /// <summary>
@@ -96,7 +117,10 @@ public sealed class DerivationHasher
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
-    private byte[] HashWithInputs(Derivation drv, bool mask)
+    private byte[] HashWithInputs(Derivation drv, bool mask) => HashWithInputs(drv, Replacements(drv), mask);
+
+    /// <summary>The input derivation list as hashed: each input's modulo hash (hex, sorted) and the union of the outputs used from inputs with that hash.</summary>
+    private List<KeyValuePair<string, SortedSet<string>>> Replacements(Derivation drv)
     {
         var replacements = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var input in drv.InputDerivations)
@@ -109,9 +133,22 @@ public sealed class DerivationHasher
             }
             outputs.UnionWith(input.Outputs);
         }
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        ATermWriter.Write(drv, buffer, replacements.ToList(), mask);
-        return SHA256.HashData(buffer.WrittenSpan);
+        return replacements.ToList();
+    }
+
+    private static byte[] HashWithInputs(Derivation drv, List<KeyValuePair<string, SortedSet<string>>> replacements, bool mask)
+    {
+        // One buffer per thread, reused: a new one per derivation was most of what a 41k-drv
+        // check allocated, and the collector's clearing and copying of it cost more than writing.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        ATermWriter.Write(drv, buffer, replacements, mask);
+        var hash = SHA256.HashData(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            t_buffer = null;
+        }
+        return hash;
     }
 
     private void EnsureUnmasked(string root)
