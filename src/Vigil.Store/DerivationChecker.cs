@@ -138,6 +138,9 @@ public sealed class DerivationChecker
         /// <summary>Inputs not yet hashed, plus one while they are being registered.</summary>
         public int Pending;
 
+        /// <summary>Its unmasked modulo hash once hashed: all that is kept of it, for its dependents.</summary>
+        public byte[]? Modulo { get; set; }
+
         /// <summary>Why this derivation's modulo hash is unknown (it or an input cannot be read); null when known.</summary>
         public string? Failure { get; set; }
 
@@ -194,7 +197,6 @@ public sealed class DerivationChecker
         private readonly CancellationToken _cancellationToken;
         private readonly ConcurrentDictionary<string, Node> _nodes = new(StringComparer.Ordinal);
         private readonly ConcurrentBag<DrvMismatch> _found = [];
-        private readonly DerivationHasher _hasher;
         private readonly object _gate = new();
         // Depth first: the most recently found work first, so a derivation's inputs are read and
         // hashed soon after it, and it does not wait long (alive) for them.
@@ -207,9 +209,6 @@ public sealed class DerivationChecker
         {
             _checker = checker;
             _cancellationToken = cancellationToken;
-            // Inputs are hashed before their dependents, so the hasher never loads one itself;
-            // reading one anyway (as the loader of an unforeseen input) keeps it correct.
-            _hasher = new DerivationHasher(path => checker._reader.Read(path), checker._storeDir);
         }
 
         public int CheckedCount { get; private set; }
@@ -444,7 +443,20 @@ public sealed class DerivationChecker
             {
                 try
                 {
-                    masked = _hasher.HashModuloBoth(node.Path, drv).Masked;
+                    if (drv.IsFixedOutput)
+                    {
+                        // Whatever its inputs (not waited for): (method, hash, name) alone.
+                        node.Modulo = masked = DerivationHasher.FixedOutputHash(drv, _checker._storeDir);
+                    }
+                    else
+                    {
+                        var inputModulo = new byte[drv.InputDerivations.Count][];
+                        for (var i = 0; i < inputModulo.Length; i++)
+                        {
+                            inputModulo[i] = node.Inputs![i].Modulo!;
+                        }
+                        (node.Modulo, masked) = DerivationHasher.HashModulo(drv, inputModulo, _checker._storeDir);
+                    }
                 }
                 catch (Exception e) when (e is StoreException or NixFormatException)
                 {
@@ -461,10 +473,9 @@ public sealed class DerivationChecker
                 {
                     try
                     {
-                        // Without the masked hash (an input failed) only outputs that do not need it are expected.
-                        var expected = masked is null
-                            ? DerivationPaths.ExpectedOutputs(drv, _hasher, _checker._storeDir)
-                            : DerivationPaths.ExpectedOutputs(drv, masked, _checker._storeDir);
+                        // Without the masked hash (an input failed) there are no input-addressed
+                        // outputs here, which are all that read it.
+                        var expected = DerivationPaths.ExpectedOutputs(drv, masked ?? [], _checker._storeDir);
                         CheckOutputs(node.Path, drv, expected, _found);
                     }
                     catch (Exception e) when (e is StoreException or NixFormatException)

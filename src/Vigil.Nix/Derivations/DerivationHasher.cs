@@ -51,7 +51,7 @@ public sealed class DerivationHasher
         {
             return FixedOutputHash(drv, _storeDir);
         }
-        if (drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure))
+        if (IsImpure(drv))
         {
             return ImpureHash;
         }
@@ -70,36 +70,33 @@ public sealed class DerivationHasher
     }
 
     /// <summary>
-    /// Both modulo hashes of the derivation at <paramref name="drvPath"/>, parsed by the caller:
-    /// the unmasked one, memoised as if the loader had given it (for its dependents), and the
-    /// masked one (for its own output paths), from one list of input replacements. A caller that
-    /// hashes a closure in dependency order (every input before its dependents) so parses each
-    /// derivation once: the loader is never asked for an input already hashed.
+    /// Both modulo hashes of a derivation whose input derivations' (unmasked) modulo hashes the
+    /// caller has: the unmasked one (for its dependents) and the masked one (for its own output
+    /// paths), from one list of input replacements. For callers that hash a closure in dependency
+    /// order (every input before its dependents), parse each derivation once and keep only the
+    /// hashes: nothing is loaded, looked up or memoised here.
     /// </summary>
-    public (byte[] Unmasked, byte[] Masked) HashModuloBoth(string drvPath, Derivation drv)
+    /// <param name="inputModulo">The unmasked modulo hash of each of <c>drv.InputDerivations</c>, in that order.</param>
+    public static (byte[] Unmasked, byte[] Masked) HashModulo(Derivation drv, IReadOnlyList<byte[]> inputModulo, StoreDir storeDir)
     {
-        ArgumentNullException.ThrowIfNull(drvPath);
         ArgumentNullException.ThrowIfNull(drv);
-        byte[] unmasked, masked;
+        ArgumentNullException.ThrowIfNull(inputModulo);
+        ArgumentNullException.ThrowIfNull(storeDir);
+        if (inputModulo.Count != drv.InputDerivations.Count)
+        {
+            throw new ArgumentException($"{inputModulo.Count} input hashes for {drv.InputDerivations.Count} input derivations", nameof(inputModulo));
+        }
         if (drv.IsFixedOutput)
         {
-            unmasked = masked = FixedOutputHash(drv, _storeDir);
+            var hash = FixedOutputHash(drv, storeDir);
+            return (hash, hash);
         }
-        else if (drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure))
+        if (IsImpure(drv))
         {
-            unmasked = masked = ImpureHash;
+            return (ImpureHash, ImpureHash);
         }
-        else
-        {
-            foreach (var input in drv.InputDerivations)
-            {
-                EnsureUnmasked(input.Path);
-            }
-            var replacements = Replacements(drv);
-            unmasked = HashWithInputs(drv, replacements, mask: false);
-            masked = HashWithInputs(drv, replacements, mask: true);
-        }
-        return (_unmasked.GetOrAdd(drvPath, unmasked), masked);
+        var replacements = Replacements(drv, inputModulo);
+        return (HashWithInputs(drv, replacements, mask: false), HashWithInputs(drv, replacements, mask: true));
     }
 
     /// <summary>
@@ -117,21 +114,24 @@ public sealed class DerivationHasher
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
-    private byte[] HashWithInputs(Derivation drv, bool mask) => HashWithInputs(drv, Replacements(drv), mask);
+    private byte[] HashWithInputs(Derivation drv, bool mask) =>
+        HashWithInputs(drv, Replacements(drv, drv.InputDerivations.Select(i => _unmasked[i.Path]).ToList()), mask);
+
+    private static bool IsImpure(Derivation drv) => drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure);
 
     /// <summary>The input derivation list as hashed: each input's modulo hash (hex, sorted) and the union of the outputs used from inputs with that hash.</summary>
-    private List<KeyValuePair<string, SortedSet<string>>> Replacements(Derivation drv)
+    private static List<KeyValuePair<string, SortedSet<string>>> Replacements(Derivation drv, IReadOnlyList<byte[]> inputModulo)
     {
         var replacements = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var input in drv.InputDerivations)
+        for (var i = 0; i < inputModulo.Count; i++)
         {
-            var key = Convert.ToHexStringLower(_unmasked[input.Path]);
+            var key = Convert.ToHexStringLower(inputModulo[i]);
             if (!replacements.TryGetValue(key, out var outputs))
             {
                 outputs = new SortedSet<string>(StringComparer.Ordinal);
                 replacements.Add(key, outputs);
             }
-            outputs.UnionWith(input.Outputs);
+            outputs.UnionWith(drv.InputDerivations[i].Outputs);
         }
         return replacements.ToList();
     }
@@ -202,7 +202,7 @@ public sealed class DerivationHasher
             }
             inProgress.Remove(path);
             loaded.Remove(path);
-            _unmasked[path] = drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure)
+            _unmasked[path] = IsImpure(drv)
                 ? ImpureHash
                 : HashWithInputs(drv, mask: false);
         }
