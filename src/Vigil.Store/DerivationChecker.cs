@@ -108,10 +108,9 @@ public sealed class DerivationChecker
                 found.Add(new DrvMismatch(path, $"output {want.Name} path", output.Path, want.Path));
             }
             var env = drv.GetEnv(Encoding.UTF8.GetBytes(want.Name));
-            var envText = env is null ? "(missing)" : Encoding.UTF8.GetString(env);
             if (env is null || !env.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(want.EnvValue)))
             {
-                found.Add(new DrvMismatch(path, $"output {want.Name} env", envText, want.EnvValue));
+                found.Add(new DrvMismatch(path, $"output {want.Name} env", env is null ? "(missing)" : Encoding.UTF8.GetString(env), want.EnvValue));
             }
         }
     }
@@ -439,14 +438,17 @@ public sealed class DerivationChecker
         private void Conclude(Node node, Derivation drv, string? failure)
         {
             byte[]? masked = null;
+            IReadOnlyList<ExpectedOutput>? expected = null;
             if (failure is null)
             {
                 try
                 {
                     if (drv.IsFixedOutput)
                     {
-                        // Whatever its inputs (not waited for): (method, hash, name) alone.
-                        node.Modulo = masked = DerivationHasher.FixedOutputHash(drv, _checker._storeDir);
+                        // Whatever its inputs (not waited for): (method, hash, name) alone, through
+                        // its expected output path (computed once, for the hash and the check).
+                        expected = DerivationPaths.ExpectedOutputs(drv, [], _checker._storeDir);
+                        node.Modulo = masked = DerivationHasher.FixedOutputHash(drv, expected[0].Path);
                     }
                     else
                     {
@@ -475,7 +477,7 @@ public sealed class DerivationChecker
                     {
                         // Without the masked hash (an input failed) there are no input-addressed
                         // outputs here, which are all that read it.
-                        var expected = DerivationPaths.ExpectedOutputs(drv, masked ?? [], _checker._storeDir);
+                        expected ??= DerivationPaths.ExpectedOutputs(drv, masked ?? [], _checker._storeDir);
                         CheckOutputs(node.Path, drv, expected, _found);
                     }
                     catch (Exception e) when (e is StoreException or NixFormatException)

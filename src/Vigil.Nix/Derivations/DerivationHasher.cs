@@ -109,8 +109,16 @@ public sealed class DerivationHasher
         ArgumentNullException.ThrowIfNull(drv);
         ArgumentNullException.ThrowIfNull(storeDir);
         var output = drv.Outputs[0];
-        var path = storeDir.Print(storeDir.MakeFixedOutputPath(output.Method, output.FixedHash!, drv.Name));
-        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + path;
+        return FixedOutputHash(drv, storeDir.Print(storeDir.MakeFixedOutputPath(output.Method, output.FixedHash!, drv.Name)));
+    }
+
+    /// <summary>As <see cref="FixedOutputHash(Derivation, StoreDir)"/>, with the output path already computed from (method, hash, name).</summary>
+    public static byte[] FixedOutputHash(Derivation drv, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(drv);
+        ArgumentNullException.ThrowIfNull(outputPath);
+        var output = drv.Outputs[0];
+        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + outputPath;
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
