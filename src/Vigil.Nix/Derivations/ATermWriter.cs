@@ -22,11 +22,12 @@ public static class ATermWriter
 
     /// <summary>
     /// The general form used by <c>hashDerivationModulo</c>: <paramref name="inputReplacements"/>, when
-    /// given, replaces the input derivation list (keys are hex modulo hashes, already sorted), and
+    /// given, replaces the input derivation list (keys are hex modulo hashes, already sorted; each
+    /// value the output names in byte order, written as given), and
     /// <paramref name="mask"/> blanks output paths and the env entries named after outputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Write(Derivation drv, IBufferWriter<byte> output, IReadOnlyList<KeyValuePair<string, SortedSet<string>>>? inputReplacements, bool mask)
+    public static void Write(Derivation drv, IBufferWriter<byte> output, IReadOnlyList<KeyValuePair<string, IReadOnlyCollection<string>>>? inputReplacements, bool mask)
     {
         ArgumentNullException.ThrowIfNull(drv);
         var w = new Sink(output);
@@ -137,21 +138,36 @@ public static class ATermWriter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteInput(ref Sink w, string path, IEnumerable<string> outputs)
+    private static void WriteInput(ref Sink w, string path, IReadOnlyCollection<string> outputs)
     {
         w.Byte((byte)'(');
         w.Raw(path);
         w.Byte((byte)',');
         w.Byte((byte)'[');
-        var first = true;
-        foreach (var o in outputs)
+        if (outputs is IReadOnlyList<string> list)
         {
-            if (!first)
+            // Indexed: no enumerator allocated per input.
+            for (var i = 0; i < list.Count; i++)
             {
-                w.Byte((byte)',');
+                if (i > 0)
+                {
+                    w.Byte((byte)',');
+                }
+                w.Raw(list[i]);
             }
-            first = false;
-            w.Raw(o);
+        }
+        else
+        {
+            var first = true;
+            foreach (var o in outputs)
+            {
+                if (!first)
+                {
+                    w.Byte((byte)',');
+                }
+                first = false;
+                w.Raw(o);
+            }
         }
         w.Ascii("])");
     }

@@ -127,24 +127,65 @@ public sealed class DerivationHasher
 
     private static bool IsImpure(Derivation drv) => drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure);
 
-    /// <summary>The input derivation list as hashed: each input's modulo hash (hex, sorted) and the union of the outputs used from inputs with that hash.</summary>
-    private static List<KeyValuePair<string, SortedSet<string>>> Replacements(Derivation drv, IReadOnlyList<byte[]> inputModulo)
+    /// <summary>
+    /// The input derivation list as hashed: each input's modulo hash (hex, sorted) and the union
+    /// of the outputs used from inputs with that hash. Sorting the keys once, and merging only
+    /// where two inputs share a hash, costs a fraction of a sorted map of sorted sets per derivation.
+    /// </summary>
+    private static List<KeyValuePair<string, IReadOnlyCollection<string>>> Replacements(Derivation drv, IReadOnlyList<byte[]> inputModulo)
     {
-        var replacements = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < inputModulo.Count; i++)
+        var count = inputModulo.Count;
+        var keys = new string[count];
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
         {
-            var key = Convert.ToHexStringLower(inputModulo[i]);
-            if (!replacements.TryGetValue(key, out var outputs))
-            {
-                outputs = new SortedSet<string>(StringComparer.Ordinal);
-                replacements.Add(key, outputs);
-            }
-            outputs.UnionWith(drv.InputDerivations[i].Outputs);
+            keys[i] = Convert.ToHexStringLower(inputModulo[i]);
+            order[i] = i;
         }
-        return replacements.ToList();
+        Array.Sort(keys, order, StringComparer.Ordinal);
+        var replacements = new List<KeyValuePair<string, IReadOnlyCollection<string>>>(count);
+        for (var i = 0; i < count;)
+        {
+            var end = i + 1;
+            while (end < count && string.Equals(keys[end], keys[i], StringComparison.Ordinal))
+            {
+                end++;
+            }
+            var first = drv.InputDerivations[order[i]].Outputs;
+            IReadOnlyCollection<string> outputs;
+            if (end == i + 1 && IsStrictlySorted(first))
+            {
+                outputs = first;
+            }
+            else
+            {
+                var union = new SortedSet<string>(StringComparer.Ordinal);
+                for (var j = i; j < end; j++)
+                {
+                    union.UnionWith(drv.InputDerivations[order[j]].Outputs);
+                }
+                outputs = union;
+            }
+            replacements.Add(new(keys[i], outputs));
+            i = end;
+        }
+        return replacements;
     }
 
-    private static byte[] HashWithInputs(Derivation drv, List<KeyValuePair<string, SortedSet<string>>> replacements, bool mask)
+    /// <summary>In byte order without repeats, as the parser leaves an input's outputs (a model built otherwise may not be).</summary>
+    private static bool IsStrictlySorted(IReadOnlyList<string> names)
+    {
+        for (var i = 1; i < names.Count; i++)
+        {
+            if (string.CompareOrdinal(names[i - 1], names[i]) >= 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] HashWithInputs(Derivation drv, List<KeyValuePair<string, IReadOnlyCollection<string>>> replacements, bool mask)
     {
         // One buffer per thread, reused: a new one per derivation was most of what a 41k-drv
         // check allocated, and the collector's clearing and copying of it cost more than writing.
