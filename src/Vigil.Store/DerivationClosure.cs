@@ -29,36 +29,6 @@ public static class DerivationClosure
     }
 
     /// <summary>
-    /// The closure as raw file bytes, each file parsed once (so a malformed one fails here) but no
-    /// parsed model kept. For whole-closure passes over tens of thousands of derivations: keeping
-    /// every parsed derivation (or one array per file) alive makes the garbage collector copy
-    /// millions of objects between generations, which costs more than parsing each file again.
-    /// The bytes live in a few large chunks (<see cref="ByteArena"/>).
-    /// </summary>
-    /// <param name="recursive">False to read only the roots themselves.</param>
-    public static IReadOnlyDictionary<string, ReadOnlyMemory<byte>> ReadFiles(
-        DerivationReader reader,
-        IEnumerable<string> roots,
-        bool recursive = true,
-        int parallelism = 0,
-        Action<int>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        using var arenas = new ThreadLocal<ByteArena>(() => new ByteArena());
-        return Walk(roots, (path, inputs) =>
-        {
-            var bytes = reader.ReadFile(path, arenas.Value!);
-            var drv = reader.Parse(path, bytes.Span);
-            if (recursive)
-            {
-                AddInputs(drv, inputs);
-            }
-            return bytes;
-        }, parallelism, progress, cancellationToken);
-    }
-
-    /// <summary>
     /// Reads every derivation file of the closure once, keeping only what <paramref name="visit"/>
     /// makes of its bytes (called in parallel, with each thread's own reused file buffer, so the
     /// bytes are valid during the call only). <c>visit</c> parses the file as it likes and adds the

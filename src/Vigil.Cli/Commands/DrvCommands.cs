@@ -57,9 +57,7 @@ internal static class DrvCommands
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var reader = new DerivationReader(location);
             var roots = parse.GetValue(paths)!.Select(p => location.ToStorePath(WithoutOutputs(p))).ToList();
-            // As for show: the closure is kept as file bytes and each derivation parsed when needed.
-            var files = DerivationClosure.ReadFiles(reader, roots, parse.GetValue(recursive), cancellationToken: ct);
-            var checker = new DerivationChecker(files, reader, location.StoreDir);
+            var checker = new DerivationChecker(reader, roots, parse.GetValue(recursive), location.StoreDir);
             var mismatches = checker.CheckAll(ct);
             if (parse.GetValue(json))
             {
@@ -75,7 +73,7 @@ internal static class DrvCommands
                 }
             }
             await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"checked {files.Count} derivations: {mismatches.Select(m => m.DrvPath).Distinct().Count()} with mismatches ({mismatches.Count} in all)")).ConfigureAwait(false);
+                $"checked {checker.CheckedCount} derivations: {mismatches.Select(m => m.DrvPath).Distinct().Count()} with mismatches ({mismatches.Count} in all)")).ConfigureAwait(false);
             return mismatches.Count == 0 ? VigilApp.Success : VigilApp.Findings;
         });
         return check;

@@ -96,6 +96,31 @@ public sealed class Derivation
     /// set in byte order. A path can be both (a <c>drvPath</c> string in the environment puts its
     /// whole closure into inputSrcs and inputDrvs); Nix counts it once in the <c>.drv</c> path.
     /// </summary>
-    public IEnumerable<string> References =>
-        InputSources.Concat(InputDerivations.Select(i => i.Path)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+    public IEnumerable<string> References
+    {
+        get
+        {
+            // One array sorted in place and deduplicated: the LINQ chain (a hash set, an ordered
+            // buffer, enumerators) was a tenth of `drv check -r`'s CPU over 41k derivations.
+            var all = new string[InputSources.Count + InputDerivations.Count];
+            for (var i = 0; i < InputSources.Count; i++)
+            {
+                all[i] = InputSources[i];
+            }
+            for (var i = 0; i < InputDerivations.Count; i++)
+            {
+                all[InputSources.Count + i] = InputDerivations[i].Path;
+            }
+            Array.Sort(all, StringComparer.Ordinal);
+            var count = 0;
+            foreach (var path in all)
+            {
+                if (count == 0 || !string.Equals(all[count - 1], path, StringComparison.Ordinal))
+                {
+                    all[count++] = path;
+                }
+            }
+            return count == all.Length ? all : all[..count];
+        }
+    }
 }

@@ -19,6 +19,12 @@ public sealed class DerivationHasher
 {
     private static readonly byte[] ImpureHash = SHA256.HashData("impure"u8);
 
+    /// <summary>A derivation bigger than this is written into a buffer of its own, not kept for the next.</summary>
+    private const int MaxKeptBuffer = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     private readonly Func<string, Derivation> _load;
     private readonly StoreDir _storeDir;
     private readonly ConcurrentDictionary<string, byte[]> _unmasked = new(StringComparer.Ordinal);
@@ -45,7 +51,7 @@ public sealed class DerivationHasher
         {
             return FixedOutputHash(drv, _storeDir);
         }
-        if (drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure))
+        if (IsImpure(drv))
         {
             return ImpureHash;
         }
@@ -64,6 +70,36 @@ public sealed class DerivationHasher
     }
 
     /// <summary>
+    /// Both modulo hashes of a derivation whose input derivations' (unmasked) modulo hashes the
+    /// caller has: the unmasked one (for its dependents) and the masked one (for its own output
+    /// paths), from one list of input replacements. For callers that hash a closure in dependency
+    /// order (every input before its dependents), parse each derivation once and keep only the
+    /// hashes: nothing is loaded, looked up or memoised here.
+    /// </summary>
+    /// <param name="inputModulo">The unmasked modulo hash of each of <c>drv.InputDerivations</c>, in that order.</param>
+    public static (byte[] Unmasked, byte[] Masked) HashModulo(Derivation drv, IReadOnlyList<byte[]> inputModulo, StoreDir storeDir)
+    {
+        ArgumentNullException.ThrowIfNull(drv);
+        ArgumentNullException.ThrowIfNull(inputModulo);
+        ArgumentNullException.ThrowIfNull(storeDir);
+        if (inputModulo.Count != drv.InputDerivations.Count)
+        {
+            throw new ArgumentException($"{inputModulo.Count} input hashes for {drv.InputDerivations.Count} input derivations", nameof(inputModulo));
+        }
+        if (drv.IsFixedOutput)
+        {
+            var hash = FixedOutputHash(drv, storeDir);
+            return (hash, hash);
+        }
+        if (IsImpure(drv))
+        {
+            return (ImpureHash, ImpureHash);
+        }
+        var replacements = Replacements(drv, inputModulo);
+        return (HashWithInputs(drv, replacements, mask: false), HashWithInputs(drv, replacements, mask: true));
+    }
+
+    /// <summary>
     /// The modulo hash of a fixed-output derivation. The path in it is computed, not the one the
     /// file states: Nix 2.8 drops a fixed output's stored path when it parses a <c>.drv</c>, so an
     /// edited path changes nothing downstream (only the file's own path and its output check).
@@ -73,27 +109,95 @@ public sealed class DerivationHasher
         ArgumentNullException.ThrowIfNull(drv);
         ArgumentNullException.ThrowIfNull(storeDir);
         var output = drv.Outputs[0];
-        var path = storeDir.Print(storeDir.MakeFixedOutputPath(output.Method, output.FixedHash!, drv.Name));
-        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + path;
+        return FixedOutputHash(drv, storeDir.Print(storeDir.MakeFixedOutputPath(output.Method, output.FixedHash!, drv.Name)));
+    }
+
+    /// <summary>As <see cref="FixedOutputHash(Derivation, StoreDir)"/>, with the output path already computed from (method, hash, name).</summary>
+    public static byte[] FixedOutputHash(Derivation drv, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(drv);
+        ArgumentNullException.ThrowIfNull(outputPath);
+        var output = drv.Outputs[0];
+        var text = "fixed:out:" + output.MethodAlgo + ":" + output.FixedHash!.ToBase16() + ":" + outputPath;
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
-    private byte[] HashWithInputs(Derivation drv, bool mask)
+    private byte[] HashWithInputs(Derivation drv, bool mask) =>
+        HashWithInputs(drv, Replacements(drv, drv.InputDerivations.Select(i => _unmasked[i.Path]).ToList()), mask);
+
+    private static bool IsImpure(Derivation drv) => drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure);
+
+    /// <summary>
+    /// The input derivation list as hashed: each input's modulo hash (hex, sorted) and the union
+    /// of the outputs used from inputs with that hash. Sorting the keys once, and merging only
+    /// where two inputs share a hash, costs a fraction of a sorted map of sorted sets per derivation.
+    /// </summary>
+    private static List<KeyValuePair<string, IReadOnlyCollection<string>>> Replacements(Derivation drv, IReadOnlyList<byte[]> inputModulo)
     {
-        var replacements = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var input in drv.InputDerivations)
+        var count = inputModulo.Count;
+        var keys = new string[count];
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
         {
-            var key = Convert.ToHexStringLower(_unmasked[input.Path]);
-            if (!replacements.TryGetValue(key, out var outputs))
-            {
-                outputs = new SortedSet<string>(StringComparer.Ordinal);
-                replacements.Add(key, outputs);
-            }
-            outputs.UnionWith(input.Outputs);
+            keys[i] = Convert.ToHexStringLower(inputModulo[i]);
+            order[i] = i;
         }
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        ATermWriter.Write(drv, buffer, replacements.ToList(), mask);
-        return SHA256.HashData(buffer.WrittenSpan);
+        Array.Sort(keys, order, StringComparer.Ordinal);
+        var replacements = new List<KeyValuePair<string, IReadOnlyCollection<string>>>(count);
+        for (var i = 0; i < count;)
+        {
+            var end = i + 1;
+            while (end < count && string.Equals(keys[end], keys[i], StringComparison.Ordinal))
+            {
+                end++;
+            }
+            var first = drv.InputDerivations[order[i]].Outputs;
+            IReadOnlyCollection<string> outputs;
+            if (end == i + 1 && IsStrictlySorted(first))
+            {
+                outputs = first;
+            }
+            else
+            {
+                var union = new SortedSet<string>(StringComparer.Ordinal);
+                for (var j = i; j < end; j++)
+                {
+                    union.UnionWith(drv.InputDerivations[order[j]].Outputs);
+                }
+                outputs = union;
+            }
+            replacements.Add(new(keys[i], outputs));
+            i = end;
+        }
+        return replacements;
+    }
+
+    /// <summary>In byte order without repeats, as the parser leaves an input's outputs (a model built otherwise may not be).</summary>
+    private static bool IsStrictlySorted(IReadOnlyList<string> names)
+    {
+        for (var i = 1; i < names.Count; i++)
+        {
+            if (string.CompareOrdinal(names[i - 1], names[i]) >= 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] HashWithInputs(Derivation drv, List<KeyValuePair<string, IReadOnlyCollection<string>>> replacements, bool mask)
+    {
+        // One buffer per thread, reused: a new one per derivation was most of what a 41k-drv
+        // check allocated, and the collector's clearing and copying of it cost more than writing.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        ATermWriter.Write(drv, buffer, replacements, mask);
+        var hash = SHA256.HashData(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            t_buffer = null;
+        }
+        return hash;
     }
 
     private void EnsureUnmasked(string root)
@@ -147,7 +251,7 @@ public sealed class DerivationHasher
             }
             inProgress.Remove(path);
             loaded.Remove(path);
-            _unmasked[path] = drv.Outputs.Count > 0 && drv.Outputs.All(o => o.Kind == OutputKind.Impure)
+            _unmasked[path] = IsImpure(drv)
                 ? ImpureHash
                 : HashWithInputs(drv, mask: false);
         }

@@ -34,6 +34,20 @@ public static class DerivationPaths
         ArgumentNullException.ThrowIfNull(drv);
         ArgumentNullException.ThrowIfNull(hasher);
         ArgumentNullException.ThrowIfNull(storeDir);
+        return ExpectedOutputs(drv, () => hasher.HashModulo(drv, mask: true), storeDir);
+    }
+
+    /// <summary>As <see cref="ExpectedOutputs(Derivation, DerivationHasher, StoreDir)"/>, with the masked modulo hash already computed.</summary>
+    public static IReadOnlyList<ExpectedOutput> ExpectedOutputs(Derivation drv, byte[] maskedModulo, StoreDir storeDir)
+    {
+        ArgumentNullException.ThrowIfNull(drv);
+        ArgumentNullException.ThrowIfNull(maskedModulo);
+        ArgumentNullException.ThrowIfNull(storeDir);
+        return ExpectedOutputs(drv, () => maskedModulo, storeDir);
+    }
+
+    private static List<ExpectedOutput> ExpectedOutputs(Derivation drv, Func<byte[]> maskedModulo, StoreDir storeDir)
+    {
         var result = new List<ExpectedOutput>(drv.Outputs.Count);
         byte[]? masked = null;
         foreach (var output in drv.Outputs)
@@ -45,7 +59,7 @@ public static class DerivationPaths
                     result.Add(new ExpectedOutput(output.Name, fixedPath, fixedPath));
                     break;
                 case OutputKind.InputAddressed:
-                    masked ??= hasher.HashModulo(drv, mask: true);
+                    masked ??= maskedModulo();
                     var path = storeDir.Print(storeDir.MakeOutputPath(output.Name, masked, drv.Name));
                     result.Add(new ExpectedOutput(output.Name, path, path));
                     break;

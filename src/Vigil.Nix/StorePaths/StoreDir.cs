@@ -95,15 +95,19 @@ public sealed class StoreDir
     /// <summary>Type string with references: <c>kind:/nix/store/ref1:/nix/store/ref2[:self]</c>, refs in byte order.</summary>
     public static string MakeType(string kind, IEnumerable<string>? references, bool self = false)
     {
-        var sb = new StringBuilder(kind);
-        if (references is not null)
+        var sorted = references?.ToArray() ?? [];
+        Array.Sort(sorted, StringComparer.Ordinal);
+        // Sized once: a .drv's type lists all its inputs (hundreds of characters), and growing
+        // the builder chunk by chunk showed in `drv check -r` over 41k derivations.
+        var length = kind.Length + (self ? ":self".Length : 0);
+        foreach (var reference in sorted)
         {
-            var sorted = references.ToArray();
-            Array.Sort(sorted, StringComparer.Ordinal);
-            foreach (var reference in sorted)
-            {
-                sb.Append(':').Append(reference);
-            }
+            length += 1 + reference.Length;
+        }
+        var sb = new StringBuilder(kind, length);
+        foreach (var reference in sorted)
+        {
+            sb.Append(':').Append(reference);
         }
         if (self)
         {

@@ -123,6 +123,58 @@ public sealed class DrvCheckOracleTests
         Assert.Contains(drvs["ia"], line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_r_only_the_roots_are_checked_and_an_unreadable_input_fails_its_dependents()
+    {
+        Assert.SkipWhen(!NixOracle.IsAvailable, "nix-instantiate is not on PATH");
+        using var nix = new NixOracle("check-roots");
+        var drvs = Instantiate(nix);
+
+        // The inputs are read for their modulo hashes only, not checked: one root is one check.
+        var clean = await VigilCli.RunAsync("drv", "check", "--store", nix.StoreUri, drvs["top"]);
+        Assert.True(clean.ExitCode == 0, clean.StdoutText + clean.Stderr);
+        Assert.Contains("checked 1 derivations: 0 with mismatches", clean.Stderr, StringComparison.Ordinal);
+        var two = await VigilCli.RunAsync("drv", "check", "--store", nix.StoreUri, drvs["top"], drvs["fod"], drvs["top"]);
+        Assert.True(two.ExitCode == 0, two.StdoutText + two.Stderr);
+        Assert.Contains("checked 2 derivations: 0 with mismatches", two.Stderr, StringComparison.Ordinal);
+
+        // fod (an input of ia, an input of top) gone: top's output path cannot be derived, which
+        // is a mismatch of top (exit 1), not a failure of the whole check; fod itself never is.
+        var copy = CopyStore(nix);
+        File.Delete(copy.Root + drvs["fod"]);
+        var run = await VigilCli.RunAsync("drv", "check", "--store", copy.Uri, drvs["top"]);
+        Assert.True(run.ExitCode == 1, run.StdoutText + run.Stderr);
+        var line = Assert.Single(run.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(drvs["top"] + ": error: found ", line, StringComparison.Ordinal);
+        Assert.Contains(drvs["fod"], line, StringComparison.Ordinal);
+        Assert.EndsWith("expected all input derivations readable", line, StringComparison.Ordinal);
+
+        // With -r the missing file is part of what is checked: the check cannot be done (exit 2).
+        var recursive = await VigilCli.RunAsync("drv", "check", "-r", "--store", copy.Uri, drvs["top"]);
+        Assert.Equal(2, recursive.ExitCode);
+        Assert.Contains(drvs["fod"], recursive.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cycle_in_an_edited_store_is_reported_not_waited_on()
+    {
+        Assert.SkipWhen(!NixOracle.IsAvailable, "nix-instantiate is not on PATH");
+        using var nix = new NixOracle("check-cycle");
+        var drvs = Instantiate(nix);
+        var copy = CopyStore(nix);
+        // ia also "depends" on top, which depends on ia: no modulo hash can be derived for either.
+        Edit(copy, drvs["ia"], "[(\"" + drvs["fod"] + "\"", "[(\"" + drvs["fod"] + "\",[\"out\"]),(\"" + drvs["top"] + "\"");
+
+        var run = await VigilCli.RunAsync("drv", "check", "-r", "--store", copy.Uri, drvs["top"]);
+
+        Assert.True(run.ExitCode == 1, run.StdoutText + run.Stderr);
+        var lines = run.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith(drvs["ia"] + ": error: found ", StringComparison.Ordinal) && l.Contains("cycle", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(drvs["top"] + ": error: found ", StringComparison.Ordinal) && l.Contains("cycle", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith(drvs["fod"], StringComparison.Ordinal));
+        Assert.Contains("checked 3 derivations", run.Stderr, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> Instantiate(NixOracle nix)
     {
         File.WriteAllText(Path.Combine(nix.WorkDir, "graph.nix"), Graph);

@@ -35,7 +35,7 @@ public sealed class HashDerivationModuloTests
             outputs.UnionWith(input.Outputs);
         }
         var buffer = new ArrayBufferWriter<byte>();
-        ATermWriter.Write(drv, buffer, merged.ToList(), mask);
+        ATermWriter.Write(drv, buffer, merged.Select(m => KeyValuePair.Create(m.Key, (IReadOnlyCollection<string>)m.Value)).ToList(), mask);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
@@ -170,6 +170,24 @@ public sealed class HashDerivationModuloTests
         Assert.Equal("sha256:163df6fb194f70e53e89189e4ef813dc3ab1544a9eca378c1d6689514baaedd6!out", "sha256:" + Hex(hasher.HashModulo(caA, mask: true)) + "!out");
         // Unmasked (what a dependent sees) hashes the file as written: no inputs to replace.
         Assert.Equal(Hex(SHA256.HashData(Fixtures.Read("1hjd7319dg1vaxa8pd8y6w2ks7s0zqjm-ca-a.drv"))), Hex(hasher.HashModulo(caA, mask: false)));
+    }
+
+    [Fact]
+    public void Hashing_in_dependency_order_from_the_inputs_hashes_agrees_with_the_memoising_hasher()
+    {
+        // What drv check does: each derivation hashed once, from its inputs' unmasked hashes
+        // (merge case, fixed outputs, impure, multi-output, deferred among the fixtures).
+        var hasher = Fixtures.Hasher();
+        foreach (var file in Fixtures.DrvFiles)
+        {
+            var drv = Fixtures.Parse(file);
+            var inputs = drv.InputDerivations.Select(i => hasher.HashModulo(i.Path)).ToList();
+            var (unmasked, masked) = DerivationHasher.HashModulo(drv, inputs, Store);
+            Assert.Equal(Hex(hasher.HashModulo("/nix/store/" + file)), Hex(unmasked));
+            Assert.Equal(Hex(hasher.HashModulo(drv, mask: true)), Hex(masked));
+            Assert.Equal(DerivationPaths.ExpectedOutputs(drv, hasher, Store), DerivationPaths.ExpectedOutputs(drv, masked, Store));
+        }
+        Assert.Throws<ArgumentException>(() => DerivationHasher.HashModulo(Fixtures.Parse(UsesBoth), [], Store));
     }
 
     [Fact]
