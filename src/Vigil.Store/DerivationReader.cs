@@ -47,13 +47,6 @@ public sealed class DerivationReader
         }
     }
 
-    /// <summary>As <see cref="ReadFile(string)"/>, into memory taken from <paramref name="arena"/>.</summary>
-    public ReadOnlyMemory<byte> ReadFile(string drvPath, ByteArena arena)
-    {
-        ArgumentNullException.ThrowIfNull(arena);
-        return ReadFile(drvPath, arena.Allocate);
-    }
-
     /// <summary>
     /// As <see cref="ReadFile(string)"/>, into <paramref name="buffer"/> (replaced by a bigger one
     /// when the file does not fit): for passes that are done with one file before reading the next.

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Vigil.Data;
 using Vigil.Fod.Detection;
 using Vigil.Fod.Reporting;
-using Vigil.Fod.Scanning;
 using Vigil.Store;
 using Vigil.Store.Provenance;
 
@@ -122,8 +121,7 @@ internal static class DiffCommands
                 }
                 var (evaluator, evalTarget) = ScanCommands.ChooseEvaluator(
                     target, parse.GetValue(attr), null, null, "combined", parse.GetValue(jobs), parse.GetValue(argstr) ?? [], storeUri, location);
-                var result = await ScanCommands.WithProgressAsync(context, progress =>
-                    new FodScanner(database, new DerivationReader(location), progress).ScanAsync(evaluator, evalTarget, name, ct)).ConfigureAwait(false);
+                var result = await ScanCommands.ScanAsync(context, database, location, evaluator, evalTarget, name, ct).ConfigureAwait(false);
                 foreach (var e in result.Errors.Take(10))
                 {
                     await context.Error.WriteLineAsync($"warning: {name}: {e.Attr} failed to evaluate: {ScanCommands.FirstLine(e.Message)}").ConfigureAwait(false);

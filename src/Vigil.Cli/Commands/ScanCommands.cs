@@ -53,8 +53,7 @@ internal static class ScanCommands
             var name = parse.GetValue(revision)
                 ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(evalTarget.File)) + "@" + DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
-            var result = await WithProgressAsync(context, progress =>
-                new FodScanner(database, new DerivationReader(location), progress).ScanAsync(evaluator, evalTarget, name, ct)).ConfigureAwait(false);
+            var result = await ScanAsync(context, database, location, evaluator, evalTarget, name, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
@@ -132,7 +131,12 @@ internal static class ScanCommands
         return (evaluator, new EvalTarget(Path.GetFullPath(target), attr, args.Count == 0 ? null : args));
     }
 
-    internal static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<ScanProgress>?, Task<T>> work)
+    /// <summary>Scans one target into a revision, with a progress line when stderr is a terminal.</summary>
+    internal static Task<ScanResult> ScanAsync(
+        CliContext context, VigilDatabase database, StoreLocation location, IEvaluator evaluator, EvalTarget target, string revision, CancellationToken ct) =>
+        WithProgressAsync(context, progress => new FodScanner(database, new DerivationReader(location), progress).ScanAsync(evaluator, target, revision, ct));
+
+    private static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<ScanProgress>?, Task<T>> work)
     {
         if (!context.ErrorIsTerminal)
         {
