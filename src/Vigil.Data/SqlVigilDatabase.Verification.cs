@@ -11,6 +11,9 @@ internal abstract partial class SqlVigilDatabase
     private const string TrustedPairColumns =
         "recipe_hash, hash_sri, hash_mode, drv_path, method, url, first_verified_at, last_verified_at";
 
+    private const string LivenessColumns =
+        "recipe_hash, hash_sri, hash_mode, drv_path, last_status, last_checked_at, last_ok_at, broken_since, actual, url, detail";
+
     public override Task SaveVerificationsAsync(IReadOnlyList<VerificationRecord> results, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -30,7 +33,26 @@ internal abstract partial class SqlVigilDatabase
                     tx, ct,
                     ("drv", r.DrvPath), ("out", r.OutputPath), ("recipe", r.RecipeHash), ("mode", r.HashMode), ("status", r.Status),
                     ("expected", r.Expected), ("actual", r.Actual), ("method", r.Method), ("url", r.Url), ("detail", r.Detail), ("at", at)).ConfigureAwait(false);
-                if (r.Status != "ok")
+                if (r.Status == "skipped")
+                {
+                    continue;
+                }
+                var ok = r.Status == "ok";
+                // A result older than the row (a late writer) must not roll liveness back.
+                await connection.ExecuteAsync(
+                    $"""
+                    INSERT INTO fod_liveness ({LivenessColumns}) VALUES (@recipe, @hash, @mode, @drv, @status, @at, @okAt, @brokenAt, @actual, @url, @detail)
+                    ON CONFLICT (recipe_hash, hash_sri, hash_mode) DO UPDATE SET drv_path = excluded.drv_path,
+                        last_status = excluded.last_status, last_checked_at = excluded.last_checked_at,
+                        last_ok_at = coalesce(excluded.last_ok_at, fod_liveness.last_ok_at),
+                        broken_since = CASE WHEN excluded.last_status = 'ok' THEN NULL ELSE coalesce(fod_liveness.broken_since, excluded.broken_since) END,
+                        actual = excluded.actual, url = excluded.url, detail = excluded.detail
+                    WHERE excluded.last_checked_at >= fod_liveness.last_checked_at
+                    """,
+                    tx, ct,
+                    ("recipe", r.RecipeHash), ("hash", r.Expected), ("mode", r.HashMode), ("drv", r.DrvPath), ("status", r.Status), ("at", at),
+                    ("okAt", ok ? at : null), ("brokenAt", ok ? null : at), ("actual", r.Actual), ("url", r.Url), ("detail", r.Detail)).ConfigureAwait(false);
+                if (!ok)
                 {
                     continue;
                 }
@@ -67,6 +89,38 @@ internal abstract partial class SqlVigilDatabase
         }, cancellationToken).ConfigureAwait(false);
         return found;
     }
+
+    public override async Task<IReadOnlyList<FodLiveness>> FindLivenessAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipeHashes);
+        var found = new List<FodLiveness>();
+        if (recipeHashes.Count == 0)
+        {
+            return found;
+        }
+        await GuardAsync("reading liveness", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await QueryByKeysAsync(connection, $"SELECT {LivenessColumns} FROM fod_liveness WHERE", "recipe_hash", recipeHashes, r => found.Add(ReadLiveness(r)), ct)
+                .ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    public override Task<IReadOnlyList<FodLiveness>> ListBrokenAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync("reading broken sources", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            return await connection.QueryAsync(
+                $"SELECT {LivenessColumns} FROM fod_liveness WHERE last_status <> 'ok' ORDER BY broken_since, drv_path",
+                ReadLiveness, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    private FodLiveness ReadLiveness(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), ReadTime(r, 5),
+        r.IsDBNull(6) ? null : ReadTime(r, 6), r.IsDBNull(7) ? null : ReadTime(r, 7),
+        NullableString(r, 8), NullableString(r, 9), NullableString(r, 10));
 
     public override Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default)
     {

@@ -98,14 +98,20 @@ public abstract class VigilDatabase : IAsyncDisposable
     public abstract Task<IReadOnlyList<EvalErrorRecord>> ListEvalErrorsAsync(long revisionId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores verification results, in one transaction: each as a row of the FOD's history, and each
-    /// <c>ok</c> one also into the trust database (its pair's first verification time is kept, the
-    /// rest says how it was confirmed last).
+    /// Stores verification results, in one transaction: each as a row of the FOD's history, each not
+    /// skipped into its identity's liveness, and each <c>ok</c> one also into the trust database (its
+    /// pair's first verification time is kept, the rest says how it was confirmed last).
     /// </summary>
     public abstract Task SaveVerificationsAsync(IReadOnlyList<VerificationRecord> results, CancellationToken cancellationToken = default);
 
     /// <summary>The trusted pairs whose recipe hash is one of <paramref name="recipeHashes"/>.</summary>
     public abstract Task<IReadOnlyList<TrustedPair>> FindTrustedPairsAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default);
+
+    /// <summary>The liveness rows whose recipe hash is one of <paramref name="recipeHashes"/>.</summary>
+    public abstract Task<IReadOnlyList<FodLiveness>> FindLivenessAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default);
+
+    /// <summary>Every FOD identity whose latest verification failed: the sources broken now, longest broken first.</summary>
+    public abstract Task<IReadOnlyList<FodLiveness>> ListBrokenAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Every stored verification of <paramref name="drvPath"/>, oldest first.</summary>
     public abstract Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default);

@@ -357,4 +357,38 @@ public abstract class DatabaseContractTests
         Assert.Equal(2, (await db.ListVerificationsAsync("/nix/store/a.drv", Ct)).Count);
         Assert.Equal(t1, Assert.Single(await db.FindTrustedPairsAsync(["r1"], Ct)).LastVerifiedAt);
     }
+
+    [Fact]
+    public async Task Liveness_follows_the_latest_verification_of_each_identity()
+    {
+        var cs = await NewDatabaseAsync();
+        await using var db = await VigilDatabase.OpenAsync(cs, Ct);
+        VerificationRecord Result(string drv, string recipe, string status, int minute, string? actual = null) =>
+            new(drv, "/nix/store/out-" + recipe, recipe, "flat", status, "sha256-E", actual, "native", "http://127.0.0.1/" + recipe, status == "ok" ? null : "why " + minute, T0.AddMinutes(minute));
+
+        await db.SaveVerificationsAsync(
+        [
+            Result("/nix/store/a.drv", "r1", "ok", 0),
+            Result("/nix/store/b.drv", "r2", "ok", 0),
+            Result("/nix/store/c.drv", "r3", "unreachable", 0),
+            Result("/nix/store/d.drv", "r4", "skipped", 0),
+        ], Ct);
+        await db.SaveVerificationsAsync([Result("/nix/store/b2.drv", "r2", "hash-mismatch", 5, actual: "sha256-G"), Result("/nix/store/c.drv", "r3", "unreachable", 6)], Ct);
+        await db.SaveVerificationsAsync([Result("/nix/store/b.drv", "r2", "unreachable", 7), Result("/nix/store/c.drv", "r3", "ok", 8)], Ct);
+        // Written late, older than what is known: history, but liveness stays as it is.
+        await db.SaveVerificationsAsync([Result("/nix/store/a.drv", "r1", "unreachable", -3)], Ct);
+
+        var live = (await db.FindLivenessAsync(["r1", "r2", "r3", "r4"], Ct)).ToDictionary(l => l.RecipeHash);
+        Assert.Equal(["r1", "r2", "r3"], live.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new FodLiveness("r1", "sha256-E", "flat", "/nix/store/a.drv", "ok", T0, T0, null, null, "http://127.0.0.1/r1", null), live["r1"]);
+        Assert.Equal(new FodLiveness("r2", "sha256-E", "flat", "/nix/store/b.drv", "unreachable", T0.AddMinutes(7), T0, T0.AddMinutes(5), null, "http://127.0.0.1/r2", "why 7"), live["r2"]);
+        Assert.Equal(new FodLiveness("r3", "sha256-E", "flat", "/nix/store/c.drv", "ok", T0.AddMinutes(8), T0.AddMinutes(8), null, null, "http://127.0.0.1/r3", null), live["r3"]);
+        Assert.Equal(["r2"], (await db.ListBrokenAsync(Ct)).Select(l => l.RecipeHash));
+
+        // A database verified before schema v4 gets the same liveness from its history.
+        await RawExecuteAsync(cs, "DROP TABLE fod_liveness");
+        await RawExecuteAsync(cs, "DELETE FROM schema_version WHERE version = 4");
+        await using var reopened = await VigilDatabase.OpenAsync(cs, Ct);
+        Assert.Equal(live.Values.OrderBy(l => l.RecipeHash, StringComparer.Ordinal), (await reopened.FindLivenessAsync(["r1", "r2", "r3", "r4"], Ct)).OrderBy(l => l.RecipeHash, StringComparer.Ordinal));
+    }
 }
