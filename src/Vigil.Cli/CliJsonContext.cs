@@ -8,6 +8,8 @@ namespace Vigil.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(IReadOnlyList<DrvMismatch>))]
 [JsonSerializable(typeof(List<FodJson>))]
+[JsonSerializable(typeof(GateJson))]
+[JsonSerializable(typeof(List<SourceJson>))]
 [JsonSerializable(typeof(ScanSummary))]
 [JsonSerializable(typeof(IReadOnlyList<RevisionInfo>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Vigil.Data;
+using Vigil.Fod.Release;
 using Vigil.Fod.Scanning;
 using Vigil.Nix.Fetchers;
 using Vigil.Nix.Hashing;
@@ -43,3 +45,36 @@ internal sealed record ScanSummary(
 }
 
 internal sealed record UnresolvedJson(string Attr, string DrvPath);
+
+/// <summary>What <c>vigil gate --json</c> prints.</summary>
+internal sealed record GateJson(string Release, string Since, bool Passed, bool Enforced, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<SourceJson> Fods)
+{
+    public static GateJson From(GateReport report, bool enforced) => new(
+        report.Release, report.Since, report.Passed, enforced,
+        Enum.GetValues<GateOutcome>().ToDictionary(o => o.Name(), report.Count),
+        report.Entries.Select(e => SourceJson.From(e.Fod, e.Outcome.Name(), e.Latest, due: null)).ToList());
+}
+
+/// <summary>
+/// One FOD and its latest verification, as <c>vigil gate --json</c> and <c>vigil liveness --json</c>
+/// print it; <see cref="Due"/> only in the liveness report.
+/// </summary>
+internal sealed record SourceJson(
+    string DrvPath,
+    string OutputPath,
+    string Name,
+    IReadOnlyList<string> Attrs,
+    string Status,
+    string Expected,
+    string? Actual,
+    string? Url,
+    string? Detail,
+    DateTimeOffset? LastCheckedAt,
+    DateTimeOffset? LastOkAt,
+    DateTimeOffset? BrokenSince,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Due)
+{
+    public static SourceJson From(StoredFod f, string status, FodLiveness? latest, bool? due) => new(
+        f.Fod.DrvPath, f.Fod.OutputPath, f.Fod.Name, f.Attrs, status, f.Fod.HashSri, latest?.Actual, latest?.Url ?? f.Fod.Urls.FirstOrDefault(),
+        latest?.Detail, latest?.LastCheckedAt, latest?.LastOkAt, latest?.BrokenSince, due);
+}

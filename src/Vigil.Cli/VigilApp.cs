@@ -35,6 +35,10 @@ public static class VigilApp
             root.Subcommands.Add(command);
         }
         root.Subcommands.Add(VerifyCommands.Build(context));
+        foreach (var command in ReleaseCommands.Build(context))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

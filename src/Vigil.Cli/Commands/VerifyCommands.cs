@@ -20,6 +20,8 @@ internal static class VerifyCommands
         var revision = new Option<string?>("--revision") { Description = "Revision to verify (default: the most recently scanned)." };
         var changedSince = new Option<string?>("--changed-since") { Description = "Only the FODs the revision has and revision R0 has not (same output and recipe)." };
         var all = new Option<bool>("--all") { Description = "Every FOD of the revision, trusted ones too (default: only those not yet verified ok)." };
+        var due = new Option<bool>("--due") { Description = "The liveness check: the FODs not verified (ok or not) within --interval days, trusted ones too." };
+        var interval = ReleaseCommands.IntervalOption();
         var concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight overall (default 16).", DefaultValueFactory = _ => 16 };
         var perHost = new Option<int>("--per-host") { Description = "Downloads in flight per host (default 4; 0: no limit).", DefaultValueFactory = _ => 4 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds one download attempt may take (default 600).", DefaultValueFactory = _ => 600 };
@@ -36,14 +38,15 @@ internal static class VerifyCommands
             "are trusted, so a rerun (or an interrupted run) does not fetch them again. Exit 0 all ok or skipped, 1 any\n" +
             "hash-mismatch, unreachable or build-failed, 2 bad input.")
         {
-            revision, changedSince, all, concurrency, perHost, timeout, maxBody, retries, sandboxPaths, db, store, json,
+            revision, changedSince, all, due, interval, concurrency, perHost, timeout, maxBody, retries, sandboxPaths, db, store, json,
         };
         verify.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(all) && parse.GetValue(changedSince) is not null)
+            if ((parse.GetValue(all) ? 1 : 0) + (parse.GetValue(due) ? 1 : 0) + (parse.GetValue(changedSince) is null ? 0 : 1) > 1)
             {
-                throw new UsageException("give at most one of --changed-since R0 and --all");
+                throw new UsageException("give at most one of --changed-since R0, --all and --due");
             }
+            var schedule = ReleaseCommands.Schedule(parse.GetValue(interval));
             if (parse.GetValue(concurrency) < 1 || parse.GetValue(perHost) < 0 || parse.GetValue(retries) < 0 || parse.GetValue(timeout) <= 0 || parse.GetValue(maxBody) < 1)
             {
                 throw new UsageException("--concurrency must be at least 1, --per-host and --retries at least 0, --timeout and --max-body positive");
@@ -61,10 +64,19 @@ internal static class VerifyCommands
             {
                 candidates = await database.ListFodsAsync(rev.Id, ct).ConfigureAwait(false);
             }
-            var fods = candidates.Select(c => c.Fod).ToList();
-            if (!parse.GetValue(all))
+            List<FodRecord> fods;
+            if (parse.GetValue(due))
             {
-                fods = await UntrustedAsync(database, fods, ct).ConfigureAwait(false);
+                var liveness = await ReleaseCommands.LivenessOfAsync(database, candidates, ct).ConfigureAwait(false);
+                fods = schedule.Assess(candidates, liveness).Where(s => s.Due).Select(s => s.Fod.Fod).ToList();
+            }
+            else if (parse.GetValue(all))
+            {
+                fods = candidates.Select(c => c.Fod).ToList();
+            }
+            else
+            {
+                fods = await UntrustedAsync(database, candidates.Select(c => c.Fod).ToList(), ct).ConfigureAwait(false);
             }
 
             var storeUri = parse.GetValue(store);

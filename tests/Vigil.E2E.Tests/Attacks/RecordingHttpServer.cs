@@ -44,6 +44,9 @@ public sealed class RecordingHttpServer : IAsyncDisposable
     /// <summary>Serves <paramref name="body"/> at <paramref name="path"/> (which starts with '/').</summary>
     public void Serve(string path, byte[] body) => files[path] = body;
 
+    /// <summary>Stops serving <paramref name="path"/>: it answers 404 from now on, as a vanished source does.</summary>
+    public void Withdraw(string path) => files.TryRemove(path, out _);
+
     /// <summary>Answers requests of <paramref name="path"/> with <paramref name="responder"/> instead of a file.</summary>
     public void Respond(string path, Func<Exchange, Task> responder) => responders[path] = responder;
 
