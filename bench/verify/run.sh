@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Native verification throughput (issue 6, "Performance"): FODS (default 10,000) small flat
-# builtin:fetchurl FODs served by a local HTTP server (bench/verify/server.py, keep-alive, on
-# 127.0.0.1), scanned into a SQLite database once; then, interleaved RUNS times:
+# builtin:fetchurl FODs served by a local HTTP server (nginx when installed, else
+# bench/verify/server.py; keep-alive, on 127.0.0.1), scanned into a SQLite database once; then, interleaved RUNS times:
 #   1. vigil verify --all --per-host 0 --concurrency CONC (download + sha256 + compare + store);
 #   2. curl over the same URLs in one process, --parallel --parallel-max CONC, bodies to /dev/null;
 #   3. curl in a plain shell loop, one process per URL (the first LOOP URLs, extrapolated).
@@ -21,11 +21,42 @@ mkdir -p "$work"
 
 say "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$vigil" --version >/dev/null
-python3 "$root/bench/verify/server.py" "$work/files" > "$work/port" &
-server=$!
+# nginx (apt-get install nginx-light) serves far more requests/s than this machine's Python can, so the
+# measurement is of vigil, not of the server; SERVER=python forces the Python server.
+mkdir -p "$work/files"
+if [ "${SERVER:-nginx}" = nginx ] && command -v nginx > /dev/null; then
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx-tmp;
+  proxy_temp_path $work/nginx-tmp;
+  fastcgi_temp_path $work/nginx-tmp;
+  uwsgi_temp_path $work/nginx-tmp;
+  scgi_temp_path $work/nginx-tmp;
+  server { listen 127.0.0.1:$port; root $work/files; }
+}
+CONF
+  mkdir -p "$work/nginx-tmp"
+  nginx -c "$work/nginx.conf" -p "$work" &
+  server=$!
+  server_name="nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+else
+  python3 "$root/bench/verify/server.py" "$work/files" > "$work/port" &
+  server=$!
+  server_name="Python ThreadingHTTPServer"
+  for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+  port=$(head -1 "$work/port")
+fi
 trap 'kill $server 2>/dev/null' EXIT
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(head -1 "$work/port")
+say "== server: $server_name on port $port"
 base="http://127.0.0.1:$port"
 
 # The URLs name the port, so the expression and the scan are redone whenever the server's port changes.
