@@ -1,5 +1,6 @@
 using Vigil.Data.Tests.Support;
 using Vigil.Nix.Fetchers;
+using Vigil.Testing;
 
 namespace Vigil.Data.Tests;
 

@@ -1,4 +1,4 @@
-namespace Vigil.Data.Tests.Support;
+namespace Vigil.Testing;
 
 /// <summary>A clock that stands still until a test moves it.</summary>
 public sealed class ManualClock(DateTimeOffset now) : TimeProvider
