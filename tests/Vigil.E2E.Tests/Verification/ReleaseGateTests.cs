@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Vigil.E2E.Tests.Attacks;
 using Vigil.E2E.Tests.Support;
+using Vigil.Testing;
 using static Vigil.E2E.Tests.Attacks.AttackLab;
 using static Vigil.E2E.Tests.Verification.NativeVerificationTests;
 
@@ -12,7 +13,7 @@ namespace Vigil.E2E.Tests.Verification;
 /// release, an honest bump passes, and a source that vanishes upstream is reported broken (since
 /// when, last ok when) until it comes back.
 /// </summary>
-public sealed class ReleaseGateTests
+public sealed class ReleaseGateTests(PostgresFixture postgres)
 {
     private const string NoNix = "nix is not installed";
 
@@ -26,17 +27,21 @@ public sealed class ReleaseGateTests
     private sealed record Source(string DrvPath, string Name, List<string> Attrs, string Status, string Expected, string? Actual, string? Url,
         DateTimeOffset? LastCheckedAt, DateTimeOffset? LastOkAt, DateTimeOffset? BrokenSince, bool? Due);
 
-    [Fact]
-    public async Task An_enforced_gate_blocks_the_stale_hash_bump_and_passes_the_honest_one()
+    /// <summary>On both databases: verification results, trust and liveness are one contract.</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_enforced_gate_blocks_the_stale_hash_bump_and_passes_the_honest_one(string dialect)
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
+        Assert.SkipWhen(dialect == "postgres" && PostgresFixture.SkipReason is not null, PostgresFixture.SkipReason ?? "");
         await using var lab = new AttackLab();
         lab.Server.Serve("/honest-1.0.tar", Good1);
         lab.Server.Serve("/honest-2.0.tar", Good2);
         lab.Server.Serve("/other-1.0.tar", Other);
         lab.Server.Serve("/fresh-1.0.tar", Fresh);
         var store = lab.NewStore("store");
-        var db = lab.NewDb();
+        var db = dialect == "postgres" ? await postgres.CreateDatabaseAsync() : lab.NewDb();
         var release1 = Set(("honest", "honest-1.0.tar", Sri(Good1)), ("other", "other-1.0.tar", Sri(Other)));
         await VerifyCli.ScanAsync(store, db, lab.Write("r1.nix", release1), "r1");
         await VerifyCli.ScanAsync(store, db, lab.Write("attack.nix",
