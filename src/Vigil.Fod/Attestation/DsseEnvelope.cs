@@ -102,10 +102,11 @@ public sealed class DsseEnvelope
             throw Malformed("the file is empty");
         }
         // The canonical form is ASCII; checking first keeps invalid UTF-8 away from the JSON reader.
+        // JSON whitespace passes here so that a reformatted envelope is reported as such below.
         var end = bytes[^1] == (byte)'\n' ? bytes.Length - 1 : bytes.Length;
         for (var i = 0; i < end; i++)
         {
-            if (bytes[i] is < 0x20 or > 0x7E)
+            if (bytes[i] is (< 0x20 or > 0x7E) and not ((byte)'\n' or (byte)'\r' or (byte)'\t'))
             {
                 throw Malformed(string.Create(CultureInfo.InvariantCulture,
                     $"byte {i} is 0x{bytes[i]:X2}, not printable ASCII: the envelope was changed or is not a Vigil attestation"));
