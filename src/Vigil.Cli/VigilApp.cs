@@ -35,6 +35,7 @@ public static class VigilApp
             root.Subcommands.Add(command);
         }
         root.Subcommands.Add(VerifyCommands.Build(context));
+        root.Subcommands.Add(AttestCommands.Build(context));
         return root;
     }
 

@@ -16,7 +16,7 @@ namespace Vigil.Fod.Attestation;
 /// </summary>
 internal static class AttestationPayload
 {
-    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+    public const string TimeFormat = AttestedFod.TimeFormat;
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -39,23 +39,7 @@ internal static class AttestationPayload
             json.WriteStartArray("fods");
             foreach (var fod in statement.Fods)
             {
-                json.WriteStartObject();
-                json.WriteString("drvPath", fod.DrvPath);
-                json.WriteString("outputPath", fod.OutputPath);
-                json.WriteString("recipeHash", fod.RecipeHash);
-                json.WriteString("hash", fod.Hash);
-                json.WriteString("hashMode", fod.HashMode);
-                json.WriteString("method", fod.Method);
-                if (fod.Url is null)
-                {
-                    json.WriteNull("url");
-                }
-                else
-                {
-                    json.WriteString("url", fod.Url);
-                }
-                json.WriteString("verifiedAt", Time(fod.VerifiedAt));
-                json.WriteEndObject();
+                fod.WriteJson(json);
             }
             json.WriteEndArray();
             json.WriteEndObject();
@@ -107,6 +91,5 @@ internal static class AttestationPayload
         }
     }
 
-    /// <summary>UTC to the microsecond, the resolution both databases store.</summary>
-    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+    private static string Time(DateTimeOffset time) => AttestedFod.FormatTime(time);
 }

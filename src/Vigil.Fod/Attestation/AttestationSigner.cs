@@ -6,6 +6,16 @@ namespace Vigil.Fod.Attestation;
 public static class AttestationSigner
 {
     /// <summary>
+    /// Null when a key of this name can sign attestations, else why not: the name is written into
+    /// the envelope unescaped, so it must be printable ASCII without quote or backslash.
+    /// </summary>
+    public static string? CheckKeyName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return DsseEnvelope.CheckText(name);
+    }
+
+    /// <summary>
     /// The canonical envelope file of <paramref name="statement"/>, signed by <paramref name="key"/>
     /// (keyid = the key's name, which must be the statement's issuer).
     /// </summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Vigil.Data;
 
 namespace Vigil.Fod.Attestation;
@@ -26,5 +28,33 @@ public sealed record AttestedFod(
         ArgumentNullException.ThrowIfNull(trusted);
         return new(trusted.Fod.DrvPath, trusted.Fod.OutputPath, trusted.Fod.RecipeHash, trusted.Fod.HashSri, trusted.Fod.HashMode,
             trusted.Pair.Method, trusted.Pair.Url, trusted.Pair.LastVerifiedAt);
+    }
+
+    /// <summary>A UTC time as statements spell it, <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c>: microseconds, the resolution both databases store.</summary>
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    /// <summary>This FOD as one JSON object, fields in the statement's fixed order (the payload and <c>attest verify --json</c> share it).</summary>
+    public void WriteJson(Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject();
+        json.WriteString("drvPath", DrvPath);
+        json.WriteString("outputPath", OutputPath);
+        json.WriteString("recipeHash", RecipeHash);
+        json.WriteString("hash", Hash);
+        json.WriteString("hashMode", HashMode);
+        json.WriteString("method", Method);
+        if (Url is null)
+        {
+            json.WriteNull("url");
+        }
+        else
+        {
+            json.WriteString("url", Url);
+        }
+        json.WriteString("verifiedAt", FormatTime(VerifiedAt));
+        json.WriteEndObject();
     }
 }

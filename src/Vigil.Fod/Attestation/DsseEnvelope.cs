@@ -171,7 +171,7 @@ public sealed class DsseEnvelope
     }
 
     /// <summary>Null when <paramref name="text"/> can be written into the envelope unescaped, else why not.</summary>
-    private static string? CheckText(string text)
+    internal static string? CheckText(string text)
     {
         if (text.Length == 0)
         {
