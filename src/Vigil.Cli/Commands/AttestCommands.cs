@@ -105,7 +105,7 @@ internal static class AttestCommands
             }
             // The summary goes to stderr: standard output may be the attestation itself.
             await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"attested {export.Fods.Count} FODs of revision {rev.Name}, signed by '{signingKey.Name}': {where}")).ConfigureAwait(false);
+                $"attested {export.Fods.Count} FOD{(export.Fods.Count == 1 ? "" : "s")} of revision {rev.Name}, signed by '{signingKey.Name}': {where}")).ConfigureAwait(false);
             if (leftOut is not null)
             {
                 await context.Error.WriteLineAsync($"note: {leftOut}").ConfigureAwait(false);
