@@ -383,17 +383,8 @@ internal static class AttestCommands
                 }
                 else
                 {
-                    var s = verified.Statement;
                     json.WriteString("keyid", verified.KeyName);
-                    json.WriteString("revision", s.Revision);
-                    json.WriteString("issuedAt", AttestedFod.FormatTime(s.IssuedAt));
-                    json.WriteString("issuer", s.Issuer);
-                    json.WriteStartArray("fods");
-                    foreach (var f in s.Fods)
-                    {
-                        f.WriteJson(json);
-                    }
-                    json.WriteEndArray();
+                    verified.Statement.WriteFields(json);
                 }
                 json.WriteEndObject();
             }

@@ -33,15 +33,7 @@ internal static class AttestationPayload
         {
             json.WriteStartObject();
             json.WriteString("_type", AttestationStatement.StatementType);
-            json.WriteString("revision", statement.Revision);
-            json.WriteString("issuedAt", Time(statement.IssuedAt));
-            json.WriteString("issuer", statement.Issuer);
-            json.WriteStartArray("fods");
-            foreach (var fod in statement.Fods)
-            {
-                fod.WriteJson(json);
-            }
-            json.WriteEndArray();
+            statement.WriteFields(json);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
@@ -91,5 +83,4 @@ internal static class AttestationPayload
         }
     }
 
-    private static string Time(DateTimeOffset time) => AttestedFod.FormatTime(time);
 }

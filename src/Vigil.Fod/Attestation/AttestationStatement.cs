@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Vigil.Fod.Attestation;
 
 /// <summary>
@@ -14,4 +16,22 @@ public sealed record AttestationStatement(string Revision, DateTimeOffset Issued
 
     /// <summary>The DSSE <c>payloadType</c> of a Vigil attestation; it is signed along with the payload.</summary>
     public const string PayloadType = "application/vnd.vigil.fod-verification.v1+json";
+
+    /// <summary>
+    /// Writes <c>revision</c>, <c>issuedAt</c>, <c>issuer</c> and <c>fods</c>, in that order, into the
+    /// object the caller opened: the payload puts <c>_type</c> before them, <c>attest verify --json</c> the key.
+    /// </summary>
+    public void WriteFields(Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteString("revision", Revision);
+        json.WriteString("issuedAt", AttestedFod.FormatTime(IssuedAt));
+        json.WriteString("issuer", Issuer);
+        json.WriteStartArray("fods");
+        foreach (var fod in Fods)
+        {
+            fod.WriteJson(json);
+        }
+        json.WriteEndArray();
+    }
 }
