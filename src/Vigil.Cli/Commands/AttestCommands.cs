@@ -262,7 +262,7 @@ internal static class AttestCommands
         }
         catch (NixFormatException e)
         {
-            throw new UsageException($"{file}: {e.Message}; --key takes the secret key FILE, {KeyHint}");
+            throw new UsageException($"{file}: {e.Reason}; --key takes the secret key FILE, {KeyHint}");
         }
     }
 
@@ -293,7 +293,7 @@ internal static class AttestCommands
             }
             catch (NixFormatException e)
             {
-                throw new UsageException($"{source}: {e.Message}; --public-key takes a public key (NAME:BASE64, 32 bytes), the second file 'nix-store --generate-binary-cache-key' writes");
+                throw new UsageException($"{source}: {e.Reason}; --public-key takes a public key (NAME:BASE64, 32 bytes), the second file 'nix-store --generate-binary-cache-key' writes");
             }
         }
         if (keys.Count == 0)
@@ -352,6 +352,14 @@ internal static class AttestCommands
     private static async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken ct)
     {
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new UsageException($"--out '{path}' is a directory: give a FILE for the bundle, or add --per-fod to write one file per FOD into it");
+        }
+        if (!Directory.Exists(Path.GetDirectoryName(full)))
+        {
+            throw new UsageException($"the directory of --out '{path}' does not exist; create it first");
+        }
         var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
