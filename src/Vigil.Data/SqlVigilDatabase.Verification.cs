@@ -74,7 +74,7 @@ internal abstract partial class SqlVigilDatabase
         return GuardAsync("listing trusted FODs", async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            // The pair's primary key is exactly the FOD's (recipe_hash, hash_sri, hash_mode): one index probe per FOD.
+            // The join is on the pair table's whole primary key, so each FOD matches at most one pair.
             return await connection.QueryAsync(
                 $"SELECT {Rows.List(Rows.FodColumns, "f.")}, " +
                 "tp.recipe_hash, tp.hash_sri, tp.hash_mode, tp.drv_path, tp.method, tp.url, tp.first_verified_at, tp.last_verified_at " +

@@ -82,5 +82,4 @@ internal static class AttestationPayload
             throw new AttestationException(AttestationFailure.Malformed, $"the statement holds an invalid string ({e.Message})");
         }
     }
-
 }
