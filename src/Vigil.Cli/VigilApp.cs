@@ -39,6 +39,7 @@ public static class VigilApp
         {
             root.Subcommands.Add(command);
         }
+        root.Subcommands.Add(AttestCommands.Build(context));
         return root;
     }
 

@@ -122,6 +122,26 @@ internal abstract partial class SqlVigilDatabase
         r.IsDBNull(6) ? null : ReadTime(r, 6), r.IsDBNull(7) ? null : ReadTime(r, 7),
         NullableString(r, 8), NullableString(r, 9), NullableString(r, 10));
 
+    public override Task<IReadOnlyList<TrustedFod>> ListTrustedFodsAsync(long revisionId, CancellationToken cancellationToken = default)
+    {
+        var pair = Rows.FodColumns.Length;
+        return GuardAsync("listing trusted FODs", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            // The join is on the pair table's whole primary key, so each FOD matches at most one pair.
+            return await connection.QueryAsync(
+                $"SELECT {Rows.List(Rows.FodColumns, "f.")}, " +
+                "tp.recipe_hash, tp.hash_sri, tp.hash_mode, tp.drv_path, tp.method, tp.url, tp.first_verified_at, tp.last_verified_at " +
+                "FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path " +
+                "JOIN trusted_pairs tp ON tp.recipe_hash = f.recipe_hash AND tp.hash_sri = f.hash_sri AND tp.hash_mode = f.hash_mode " +
+                "WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
+                r => new TrustedFod(Rows.ReadFod(r), new TrustedPair(
+                    r.GetString(pair), r.GetString(pair + 1), r.GetString(pair + 2), r.GetString(pair + 3), r.GetString(pair + 4),
+                    NullableString(r, pair + 5), ReadTime(r, pair + 6), ReadTime(r, pair + 7))),
+                ct, ("revisionId", revisionId)).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
     public override Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(drvPath);

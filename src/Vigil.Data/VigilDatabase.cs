@@ -112,6 +112,12 @@ public abstract class VigilDatabase : IAsyncDisposable
 
     /// <summary>Every FOD identity whose latest verification failed: the sources broken now, longest broken first.</summary>
     public abstract Task<IReadOnlyList<FodLiveness>> ListBrokenAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The FODs of a revision whose (recipe hash, hash, mode) pair is trusted, each with its pair, in
+    /// drv-path order (UTF-8 byte order): what <c>vigil attest</c> may sign. FODs never verified ok
+    /// are left out; an unknown revision id gives an empty list.
+    /// </summary>
+    public abstract Task<IReadOnlyList<TrustedFod>> ListTrustedFodsAsync(long revisionId, CancellationToken cancellationToken = default);
 
     /// <summary>Every stored verification of <paramref name="drvPath"/>, oldest first.</summary>
     public abstract Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default);

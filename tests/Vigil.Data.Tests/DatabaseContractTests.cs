@@ -8,7 +8,7 @@ namespace Vigil.Data.Tests;
 /// The behaviour every <see cref="VigilDatabase"/> must have, run once per dialect by the
 /// subclasses, each test on a fresh database.
 /// </summary>
-public abstract class DatabaseContractTests
+public abstract partial class DatabaseContractTests
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 25, 20, 6, 18, 597, TimeSpan.Zero);
 
