@@ -70,39 +70,28 @@ internal abstract partial class SqlVigilDatabase
         }, cancellationToken);
     }
 
-    public override async Task<IReadOnlyList<TrustedPair>> FindTrustedPairsAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(recipeHashes);
-        var found = new List<TrustedPair>();
-        if (recipeHashes.Count == 0)
-        {
-            return found;
-        }
-        await GuardAsync("reading trusted pairs", async ct =>
-        {
-            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            await QueryByKeysAsync(connection, $"SELECT {TrustedPairColumns} FROM trusted_pairs WHERE", "recipe_hash", recipeHashes,
-                r => found.Add(new TrustedPair(
-                    r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), ReadTime(r, 6), ReadTime(r, 7))),
-                ct).ConfigureAwait(false);
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
-        return found;
-    }
+    public override Task<IReadOnlyList<TrustedPair>> FindTrustedPairsAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default) =>
+        FindByRecipeHashesAsync("reading trusted pairs", $"SELECT {TrustedPairColumns} FROM trusted_pairs WHERE", recipeHashes,
+            r => new TrustedPair(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), ReadTime(r, 6), ReadTime(r, 7)),
+            cancellationToken);
 
-    public override async Task<IReadOnlyList<FodLiveness>> FindLivenessAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default)
+    public override Task<IReadOnlyList<FodLiveness>> FindLivenessAsync(IReadOnlyCollection<string> recipeHashes, CancellationToken cancellationToken = default) =>
+        FindByRecipeHashesAsync("reading liveness", $"SELECT {LivenessColumns} FROM fod_liveness WHERE", recipeHashes, ReadLiveness, cancellationToken);
+
+    /// <summary>The rows of a table keyed by FOD identity whose recipe hash is one of <paramref name="recipeHashes"/>.</summary>
+    private async Task<IReadOnlyList<T>> FindByRecipeHashesAsync<T>(
+        string what, string select, IReadOnlyCollection<string> recipeHashes, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recipeHashes);
-        var found = new List<FodLiveness>();
+        var found = new List<T>();
         if (recipeHashes.Count == 0)
         {
             return found;
         }
-        await GuardAsync("reading liveness", async ct =>
+        await GuardAsync(what, async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-            await QueryByKeysAsync(connection, $"SELECT {LivenessColumns} FROM fod_liveness WHERE", "recipe_hash", recipeHashes, r => found.Add(ReadLiveness(r)), ct)
-                .ConfigureAwait(false);
+            await QueryByKeysAsync(connection, select, "recipe_hash", recipeHashes, r => found.Add(read(r)), ct).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         return found;
