@@ -649,18 +649,19 @@ public sealed class SchedulerCore
     /// </summary>
     private void Prune(Step top, DateTimeOffset now)
     {
+        // Walk through steps that are already dead or failed too: live inputs below them may now be orphans.
         var candidates = new HashSet<Step>();
-        var stack = new Stack<Step>();
-        if (top.IsLive)
-        {
-            candidates.Add(top);
-        }
-        stack.Push(top);
+        var visited = new HashSet<Step> { top };
+        var stack = new Stack<Step>([top]);
         while (stack.TryPop(out var s))
         {
+            if (s.IsLive)
+            {
+                candidates.Add(s);
+            }
             foreach (var dep in s.Deps)
             {
-                if (dep.IsLive && candidates.Add(dep))
+                if (dep.State != StepState.Succeeded && visited.Add(dep))
                 {
                     stack.Push(dep);
                 }
