@@ -19,6 +19,7 @@ namespace Vigil.Farm;
 public sealed partial class QueueRunner : IStepDispatcher, IAsyncDisposable
 {
     private readonly Channel<Action> commands = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedBuild> walks = Channel.CreateUnbounded<QueuedBuild>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, IBuildExecutor> executors = new(StringComparer.Ordinal);
     private readonly List<TaskCompletionSource> idleWaiters = [];
     private readonly SchedulerCore core;
@@ -28,6 +29,7 @@ public sealed partial class QueueRunner : IStepDispatcher, IAsyncDisposable
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
+    private readonly Task walker;
     private ITimer? wakeTimer;
     private DateTimeOffset? wakeAt;
     private int pendingWalks;
@@ -43,6 +45,7 @@ public sealed partial class QueueRunner : IStepDispatcher, IAsyncDisposable
         core = new SchedulerCore(options, time, random, recorder, this);
         expander = new StepExpander(source, oracle, failedPaths, core.Marks);
         loop = Task.Run(RunAsync);
+        walker = Task.Run(WalkAsync);
     }
 
     public void AddMachine(MachineSpec spec, IBuildExecutor executor)
@@ -73,42 +76,72 @@ public sealed partial class QueueRunner : IStepDispatcher, IAsyncDisposable
 
     public void SetShares(long jobsetId, int shares) => Post(() => core.SetJobsetShares(jobsetId, shares));
 
-    /// <summary>Takes up a queued build: walks its closure (off the loop), then hands the steps to the scheduler.</summary>
+    /// <summary>Takes up a queued build: its closure is walked (off the loop), then its steps go to the scheduler.</summary>
     public void Submit(QueuedBuild build)
     {
         ArgumentNullException.ThrowIfNull(build);
         Interlocked.Increment(ref pendingWalks);
-        _ = Task.Run(async () =>
+        if (!walks.Writer.TryWrite(build))
         {
-            try
+            throw new ObjectDisposedException(nameof(QueueRunner));
+        }
+    }
+
+    /// <summary>
+    /// Walks builds one at a time, each attached before the next is walked: a later build's walk
+    /// then stops at the steps an earlier one created, so a closure shared by thousands of builds
+    /// is walked once, not once per build (walks in parallel would all walk it whole).
+    /// </summary>
+    private async Task WalkAsync()
+    {
+        var reader = walks.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var build))
             {
-                var fragment = await expander.ExpandAsync(build.DrvPath, stopping.Token).ConfigureAwait(false);
-                Post(() =>
+                try
                 {
-                    if (core.AddBuild(build, fragment) == AttachOutcome.Stale)
+                    while (true)
                     {
-                        Submit(build);
+                        var fragment = await expander.ExpandAsync(build.DrvPath, stopping.Token).ConfigureAwait(false);
+                        var attached = new TaskCompletionSource<AttachOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        Post(() => attached.SetResult(core.AddBuild(build, fragment)));
+                        if (await attached.Task.ConfigureAwait(false) != AttachOutcome.Stale)
+                        {
+                            break;
+                        }
                     }
-                    Interlocked.Decrement(ref pendingWalks);
-                });
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                Interlocked.Decrement(ref pendingWalks);
-            }
-            catch (StoreException ex)
-            {
-                // Hydra's rule: a build whose derivations cannot be read (garbage-collected) is aborted.
-                LogWalkFailed(logger, ex, build.Id, build.DrvPath);
-                Post(() =>
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
                 {
-                    var now = time.GetUtcNow();
-                    recorder.Step(new BuildStepRecord(build.Id, build.LastStepNr + 1, build.DrvPath, build.System, "", StepPhase.Done, BuildStatus.Aborted, ex.Message, now, now, 0, null));
-                    recorder.BuildFinished(new BuildFinish(build.Id, BuildStatus.Aborted, false, now, now), []);
+                    return;
+                }
+                catch (StoreException ex)
+                {
+                    // Hydra's rule: a build whose derivations cannot be read (garbage-collected) is aborted.
+                    LogWalkFailed(logger, ex, build.Id, build.DrvPath);
+                    Post(() =>
+                    {
+                        var now = time.GetUtcNow();
+                        recorder.Step(new BuildStepRecord(build.Id, build.LastStepNr + 1, build.DrvPath, build.System, "", StepPhase.Done, BuildStatus.Aborted, ex.Message, now, now, 0, null));
+                        recorder.BuildFinished(new BuildFinish(build.Id, BuildStatus.Aborted, false, now, now), []);
+                    });
+                }
+                catch (Exception ex) when (ex is Vigil.Data.VigilDatabaseException or IOException)
+                {
+                    // The failed-path lookup could not reach the database: try this build again shortly.
+                    LogWalkFailed(logger, ex, build.Id, build.DrvPath);
+                    await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+                    Interlocked.Increment(ref pendingWalks);
+                    walks.Writer.TryWrite(build);
+                }
+                finally
+                {
                     Interlocked.Decrement(ref pendingWalks);
-                });
+                    Post(() => { });
+                }
             }
-        });
+        }
     }
 
     /// <summary>Reads the scheduler on its own thread (stats, views).</summary>
@@ -195,6 +228,8 @@ public sealed partial class QueueRunner : IStepDispatcher, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync().ConfigureAwait(false);
+        walks.Writer.TryComplete();
+        await walker.ConfigureAwait(false);
         commands.Writer.TryComplete();
         await loop.ConfigureAwait(false);
         wakeTimer?.Dispose();

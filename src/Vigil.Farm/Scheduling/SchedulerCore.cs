@@ -63,7 +63,7 @@ public sealed class SchedulerCore
 
     public bool HasBuild(long buildId) => builds.ContainsKey(buildId);
 
-    public SchedulerStats Stats => new(dispatched, succeeded, failed, retried, cancelled,
+    public SchedulerStats Stats => new(steps.Count, dispatched, succeeded, failed, retried, cancelled,
         kinds.Values.Sum(k => k.Runnable), running.Count, builds.Count, idleSlotTime);
 
     /// <summary>When the scheduler next has something to do by itself (a retry comes due, an unsupported step times out); null when nothing.</summary>
