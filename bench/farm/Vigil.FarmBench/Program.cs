@@ -87,9 +87,12 @@ async Task RunAsync(string mode, int count, TimeSpan buildTime)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{mode}: {count} steps, {tops.Count} builds, {machines}x{slots} slots, build time {buildTime.TotalMilliseconds} ms; queue {queueSeconds:F2} s, builds→steps {walkSeconds:F2} s; " +
         $"dispatched+completed in {runSeconds:F2} s = {count / runSeconds:F0} steps/s; all rows stored after {storedSeconds:F2} s = {count / storedSeconds:F0} steps/s " +
-        $"({writer.Batches} batches); idle slot time while runnable {stats.IdleSlotTime.TotalSeconds:F3} s = {100 * stats.IdleSlotTime.TotalSeconds / slotSeconds:F3} % of slot time"));
+        $"({writer.Batches} batches)"));
+    // With instant builds a slot is never busy, so idle time only means something with timed builds.
     if (buildTime > TimeSpan.Zero)
     {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"timed: idle slot time while runnable {stats.IdleSlotTime.TotalSeconds:F3} s = {100 * stats.IdleSlotTime.TotalSeconds / slotSeconds:F3} % of slot time"));
         var ideal = Math.Ceiling((double)count / (machines * slots)) * buildTime.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"timed: makespan {runSeconds:F2} s vs {ideal:F2} s if every slot were always busy"));
     }
