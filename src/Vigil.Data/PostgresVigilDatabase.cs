@@ -10,7 +10,7 @@ namespace Vigil.Data;
 /// transaction-scoped temp table, then <c>INSERT … ON CONFLICT DO NOTHING</c> (COPY itself cannot
 /// skip rows already there); revision membership straight into its tables.
 /// </summary>
-internal sealed class PostgresVigilDatabase : SqlVigilDatabase
+internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
 {
     // Bulk statements on a big package set outlast Npgsql's 30 s default; cancellation still stops them.
     private const int BulkCommandTimeoutSeconds = 3600;

@@ -24,6 +24,13 @@ internal static class SqlCommands
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Runs a statement and returns how many rows it changed.</summary>
+    public static async Task<int> ExecuteCountAsync(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Create(connection, sql, transaction, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The first column of the first row as a 64-bit integer (SQLite and PostgreSQL return different integer widths).</summary>
     public static async Task<long> ExecuteInt64Async(this DbConnection connection, string sql, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
@@ -35,9 +42,13 @@ internal static class SqlCommands
     }
 
     /// <summary>Every row of a query, each made into a <typeparamref name="T"/> by <paramref name="read"/>.</summary>
-    public static async Task<IReadOnlyList<T>> QueryAsync<T>(this DbConnection connection, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(this DbConnection connection, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        connection.QueryAsync(sql, read, null, cancellationToken, parameters);
+
+    /// <summary>As <see cref="QueryAsync{T}(DbConnection, string, Func{DbDataReader, T}, CancellationToken, ValueTuple{string, object}[])"/>, inside <paramref name="transaction"/>.</summary>
+    public static async Task<IReadOnlyList<T>> QueryAsync<T>(this DbConnection connection, string sql, Func<DbDataReader, T> read, DbTransaction? transaction, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = Create(connection, sql, null, parameters);
+        await using var command = Create(connection, sql, transaction, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

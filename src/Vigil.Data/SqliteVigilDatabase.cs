@@ -15,7 +15,7 @@ namespace Vigil.Data;
 /// object is safe to share; writers serialise on SQLite's own lock (<c>BEGIN IMMEDIATE</c>, busy
 /// timeout). Bulk writes bind a prepared statement per row inside one transaction.
 /// </summary>
-internal sealed class SqliteVigilDatabase : SqlVigilDatabase
+internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
 {
     // Keys per lookup query: big enough that a query costs little beside its rows, small enough that its JSON stays small.
     internal const int KeyChunk = 10_000;

@@ -122,5 +122,8 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>Every stored verification of <paramref name="drvPath"/>, oldest first.</summary>
     public abstract Task<IReadOnlyList<VerificationRecord>> ListVerificationsAsync(string drvPath, CancellationToken cancellationToken = default);
 
+    /// <summary>The build farm's tables: jobsets, evaluations, builds, steps and what the queue runner records.</summary>
+    public abstract Farm.FarmDatabase Farm { get; }
+
     public abstract ValueTask DisposeAsync();
 }

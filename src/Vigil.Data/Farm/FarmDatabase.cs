@@ -1,0 +1,73 @@
+namespace Vigil.Data.Farm;
+
+/// <summary>
+/// The build farm's tables (schema v7): projects, jobsets, evaluations, builds, build steps, build
+/// outputs, failed paths, machines and the logs index. Reached through <see cref="VigilDatabase.Farm"/>.
+/// The queue runner reads new builds by id (<see cref="ListQueuedBuildsAsync"/>), never rescanning
+/// the whole queue, and writes what happened in batches (<see cref="WriteAsync"/>), never a round
+/// trip per step.
+/// </summary>
+public abstract class FarmDatabase
+{
+    /// <summary>Creates a project, or returns the id of the one with that name.</summary>
+    public abstract Task<long> AddProjectAsync(string name, string description = "", CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a jobset (its project too, when new); a jobset of that name in that project is an error.</summary>
+    public abstract Task<JobsetRecord> AddJobsetAsync(JobsetSpec spec, CancellationToken cancellationToken = default);
+
+    public abstract Task<JobsetRecord?> FindJobsetAsync(string project, string name, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<JobsetRecord>> ListJobsetsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Sets a jobset's scheduling shares (&gt; 0) and announces it to the queue runner.</summary>
+    public abstract Task SetSchedulingSharesAsync(long jobsetId, int shares, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores an evaluation and queues one build per job, in one transaction, then announces the
+    /// new builds (PostgreSQL: <c>NOTIFY vigil_builds_added</c> with the lowest new id).
+    /// </summary>
+    public abstract Task<EvaluationRecord> AddEvaluationAsync(long jobsetId, IReadOnlyList<NewBuild> builds, CancellationToken cancellationToken = default);
+
+    /// <summary>Unfinished builds with an id above <paramref name="afterId"/>, lowest id first, at most <paramref name="limit"/>.</summary>
+    public abstract Task<IReadOnlyList<QueuedBuild>> ListQueuedBuildsAsync(long afterId, int limit, CancellationToken cancellationToken = default);
+
+    public abstract Task<BuildRecord?> FindBuildAsync(long buildId, CancellationToken cancellationToken = default);
+
+    /// <summary>The builds of an evaluation, by id.</summary>
+    public abstract Task<IReadOnlyList<BuildRecord>> ListBuildsAsync(long evaluationId, CancellationToken cancellationToken = default);
+
+    /// <summary>The step rows filed under a build, by step number.</summary>
+    public abstract Task<IReadOnlyList<BuildStepRecord>> ListStepsAsync(long buildId, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<BuildOutputRecord>> ListOutputsAsync(long buildId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a batch of what the queue runner did, in one transaction (one statement per table on PostgreSQL).</summary>
+    public abstract Task WriteAsync(FarmBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Those of <paramref name="paths"/> recorded as failed.</summary>
+    public abstract Task<IReadOnlyList<FailedPathRecord>> FindFailedPathsAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets failed paths (a restart of those builds); returns how many rows went.</summary>
+    public abstract Task<int> ClearFailedPathsAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels an unfinished build (Hydra status 4) and announces it; false when it was not queued.</summary>
+    public abstract Task<bool> CancelBuildAsync(long buildId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Raises an unfinished build's global priority and announces it; false when it was not queued.</summary>
+    public abstract Task<bool> BumpBuildAsync(long buildId, int globalPriority, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// At queue-runner start: every step row still busy belongs to a run that is gone, so it becomes
+    /// Aborted (Hydra's <c>clear_busy</c>). Returns how many rows changed.
+    /// </summary>
+    public abstract Task<int> AbortBusyStepsAsync(DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    public abstract Task UpsertMachineAsync(MachineRecord machine, CancellationToken cancellationToken = default);
+
+    public abstract Task<IReadOnlyList<MachineRecord>> ListMachinesAsync(CancellationToken cancellationToken = default);
+
+    public abstract Task<BuildLogRecord?> FindLogAsync(long buildId, int stepNr, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts listening for queue changes (see <see cref="FarmQueueListener"/>).</summary>
+    public abstract Task<FarmQueueListener> ListenAsync(CancellationToken cancellationToken = default);
+}
