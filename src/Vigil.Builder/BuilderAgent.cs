@@ -173,7 +173,7 @@ public sealed partial class BuilderAgent : IDisposable
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or ObjectDisposedException
                 || (e is OperationCanceledException && !stop.IsCancellationRequested))
             {
-                Log.ConnectionLost(logger, options.ServerUrl, e.Message);
+                Log.ConnectionLost(logger, options.ServerUrl, Describe(e));
             }
             catch (OperationCanceledException)
             {
@@ -246,11 +246,14 @@ public sealed partial class BuilderAgent : IDisposable
         {
             if (!stop.IsCancellationRequested)
             {
-                Log.ConnectionLost(logger, options.ServerUrl, e.Message);
+                Log.ConnectionLost(logger, options.ServerUrl, Describe(e));
             }
             return true;
         }
     }
+
+    /// <summary>gRPC's own message carries the whole inner exception; its detail is the one line worth logging.</summary>
+    private static string Describe(Exception e) => e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
 
     private static async Task IgnoreCancellation(params Task[] tasks)
     {

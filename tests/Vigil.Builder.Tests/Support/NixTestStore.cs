@@ -95,25 +95,7 @@ internal sealed class NixTestStore : IDisposable
         return SHA256.HashData(nar);
     }
 
-    public void Dispose()
-    {
-        // Store files and directories are read-only.
-        try
-        {
-            foreach (var entry in new DirectoryInfo(Root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
-            {
-                if (!OperatingSystem.IsWindows() && entry is DirectoryInfo && (entry.Attributes & FileAttributes.ReparsePoint) == 0)
-                {
-                    entry.UnixFileMode |= UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.UserRead;
-                }
-            }
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover temp directory harms nothing.
-        }
-    }
+    public void Dispose() => Vigil.Store.ScratchStore.Delete(Root);
 
     /// <summary>The NAR of a path of this store, written by our NarWriter.</summary>
     public byte[] Nar(string storePath) => NarWriter.ToArray(RealPath(storePath));
