@@ -10,7 +10,6 @@ internal static class Expressions
     /// </summary>
     public static string Farm(string marker) => $$"""
         let
-          sh = script: derivation { name = "x"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" script ]; };
           mk = name: script: derivation { inherit name; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" script ]; };
         in rec {
           dep = mk "farm-dep" "echo hello from dep > $out";
