@@ -40,6 +40,7 @@ public static class VigilApp
             root.Subcommands.Add(command);
         }
         root.Subcommands.Add(AttestCommands.Build(context));
+        root.Subcommands.Add(BuilderCommands.Build(context));
         return root;
     }
 
@@ -60,7 +61,14 @@ public static class VigilApp
         }
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            var configuration = new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false };
+            if (parse.CommandResult.Command.Name == "builder")
+            {
+                // The builder handles SIGTERM/SIGINT itself: its graceful stop (finish running
+                // steps) takes minutes, longer than the default handler waits before exiting.
+                configuration.ProcessTerminationTimeout = null;
+            }
+            return await parse.InvokeAsync(configuration).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NixFormatException or StoreException or NixProcessException or VigilDatabaseException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
         {

@@ -8,7 +8,7 @@ namespace Vigil.Store.Evaluation;
 /// source position that follows it (Nix 2.8 prints <c>at FILE:LINE:COL:</c> and a code excerpt
 /// after a blank line), without colours or the <c>--show-trace</c> hint.
 /// </summary>
-internal static partial class NixErrorText
+public static partial class NixErrorText
 {
     public static string Condense(string stderr)
     {

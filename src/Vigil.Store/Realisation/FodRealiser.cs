@@ -55,7 +55,7 @@ public sealed partial class FodRealiser
         }
         finally
         {
-            DeleteStore(root);
+            ScratchStore.Delete(root);
         }
     }
 
@@ -110,26 +110,6 @@ public sealed partial class FodRealiser
             ["hashed-mirrors"] = "",
         };
         return options with { ExtraOptions = extra };
-    }
-
-    private static void DeleteStore(string root)
-    {
-        // Store files are read-only; make them writable before deleting.
-        try
-        {
-            foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
-            {
-                if (!OperatingSystem.IsWindows() && entry is DirectoryInfo && (entry.Attributes & FileAttributes.ReparsePoint) == 0)
-                {
-                    entry.UnixFileMode |= UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.UserRead;
-                }
-            }
-            Directory.Delete(root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A scratch store left in the temp directory harms nothing; the result stands.
-        }
     }
 
     [GeneratedRegex("\u001b\\[[0-9;]*[A-Za-z]")]
