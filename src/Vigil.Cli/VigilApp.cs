@@ -35,6 +35,7 @@ public static class VigilApp
             root.Subcommands.Add(command);
         }
         root.Subcommands.Add(VerifyCommands.Build(context));
+        root.Subcommands.Add(VulnCommands.Build(context));
         return root;
     }
 
@@ -57,7 +58,7 @@ public static class VigilApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NixFormatException or StoreException or NixProcessException or VigilDatabaseException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
+        catch (Exception e) when (e is NixFormatException or Vigil.Vuln.Feeds.FeedFormatException or StoreException or NixProcessException or VigilDatabaseException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
         {
             await context.Out.FlushAsync().ConfigureAwait(false);
             await stderr.WriteLineAsync($"vigil: {e.Message}").ConfigureAwait(false);
