@@ -16,7 +16,8 @@ namespace Vigil.Vuln.Feeds;
 public static class Cve5Parser
 {
     public static bool Recognises(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && (root.TryGetProperty("cveMetadata", out _) || (FeedJsonPeek(root, "dataType") == "CVE_RECORD"));
+        root.ValueKind == JsonValueKind.Object && (root.TryGetProperty("cveMetadata", out _)
+            || (root.TryGetProperty("dataType", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("CVE_RECORD")));
 
     /// <exception cref="FeedFormatException">The record is not a CVE 5 record.</exception>
     public static VulnRecord Parse(JsonElement root)
@@ -52,9 +53,6 @@ public static class Cve5Parser
         }
         return new VulnRecord(FeedSources.Cve5, id.ToUpperInvariant(), [], summary, modified, rejected ? [] : affected);
     }
-
-    private static string? FeedJsonPeek(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static string? EnglishDescription(JsonElement container)
     {

@@ -16,7 +16,7 @@ internal static class FeedJson
             return null;
         }
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? Text(value, name)
             : throw new FeedFormatException($"'{name}' is a {Kind(value)}, not a string");
     }
 
@@ -52,7 +52,7 @@ internal static class FeedJson
         var list = new List<string>();
         foreach (var item in Array(obj, name))
         {
-            list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new FeedFormatException($"'{name}' holds a {Kind(item)}, not a string"));
+            list.Add(item.ValueKind == JsonValueKind.String ? Text(item, name) : throw new FeedFormatException($"'{name}' holds a {Kind(item)}, not a string"));
         }
         return list;
     }
@@ -77,6 +77,19 @@ internal static class FeedJson
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw new FeedFormatException($"{what} is a {Kind(element)}, not an object");
+        }
+    }
+
+    /// <summary>A string value; JSON may carry bytes that are not UTF-8, which are malformed here.</summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FeedFormatException($"'{name}' is not valid UTF-8", e);
         }
     }
 
