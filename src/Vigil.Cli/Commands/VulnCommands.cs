@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Vigil.Data;
 using Vigil.Vuln.Feeds;
@@ -310,7 +311,7 @@ internal static class VulnCommands
     private static async Task WriteJsonAsync(CliContext context, Action<Utf8JsonWriter> write, CancellationToken ct)
     {
         var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
-        await using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        await using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             write(json);
         }
