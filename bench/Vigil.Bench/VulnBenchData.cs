@@ -142,6 +142,34 @@ internal static class VulnBenchData
     private static string StorePath(string seed, string name) =>
         $"/nix/store/{Nix32.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(seed))[..20])}-{name}";
 
+    /// <summary>Wall time of each phase of a scan, in process (JIT), for finding where the time goes.</summary>
+    public static async Task<int> PhasesAsync(string[] args)
+    {
+        var o = Options(args);
+        await using var db = await VigilDatabase.OpenAsync(o["db"]);
+        var revision = await db.FindRevisionAsync(o.GetValueOrDefault("revision", "bench")) ?? throw new InvalidOperationException("no revision");
+        var clock = Stopwatch.StartNew();
+        var rows = await db.ListVulnRecordsAsync();
+        var t1 = clock.Elapsed.TotalSeconds;
+        var index = await Vigil.Vuln.Scanning.VulnScanner.LoadIndexAsync(db);
+        var t2 = clock.Elapsed.TotalSeconds;
+        var packages = await RevisionInventory.LoadAsync(db, revision);
+        var t3 = clock.Elapsed.TotalSeconds;
+        var scan = Vigil.Vuln.Scanning.VulnScanner.Scan(revision, packages, index, new Vigil.Vuln.Triage.TriageBook([], TimeProvider.System), TimeSpan.Zero);
+        var t4 = clock.Elapsed.TotalSeconds;
+        var affected = 0;
+        Parallel.ForEach(packages, p => Interlocked.Add(ref affected, Vigil.Vuln.Matching.VulnMatcher.Match(index, p, explain: false).Count));
+        var tm = clock.Elapsed.TotalSeconds - t4;
+        t4 = clock.Elapsed.TotalSeconds;
+        using (var json = new Utf8JsonWriter(Stream.Null))
+        {
+            Vigil.Vuln.Reporting.VulnJson.WriteFindings(json, scan.Findings);
+        }
+        var t5 = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(Inv, $"rows {t1:0.00} s ({rows.Count}); rows+decode+index {t2 - t1:0.00} s; inventory {t3 - t2:0.00} s ({packages.Count}); scan {t4 - t3 - tm:0.00} s of which matching alone {tm:0.00} s ({scan.Findings.Count} findings, {affected} candidates); json {t5 - t4:0.00} s"));
+        return 0;
+    }
+
     /// <summary>
     /// What a pairwise matcher (every package against every affected product: name comparison, then
     /// the version ranges of the equal ones) costs: measured for a sample of packages, extrapolated.

@@ -180,23 +180,28 @@ public static class InventoryBuilder
             }
         }
         var stack = new Stack<long>();
+        // Which root's walk saw a node last: one map for every walk instead of a set per root.
+        var seenBy = new Dictionary<long, int>(byId.Count);
+        var walk = 0;
         foreach (var root in ordered)
         {
             if (!byPath.TryGetValue(root.DrvPath, out var node))
             {
                 continue;
             }
+            walk++;
             stack.Push(node.Id);
-            var seen = new HashSet<long> { node.Id };
+            seenBy[node.Id] = walk;
             while (stack.Count > 0)
             {
                 var current = byId[stack.Pop()];
                 foreach (var input in current.InputIds)
                 {
-                    if (!byId.ContainsKey(input) || !seen.Add(input))
+                    if (!byId.ContainsKey(input) || (seenBy.TryGetValue(input, out var w) && w == walk))
                     {
                         continue;
                     }
+                    seenBy[input] = walk;
                     var list = attrs.GetValueOrDefault(input);
                     if (list is not null && list.Count >= MaxAttrs && !list.Contains(root.Attr))
                     {

@@ -17,14 +17,15 @@ public sealed class VulnIndex
     public VulnIndex(IEnumerable<VulnRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             RecordCount++;
             foreach (var entry in record.Affected)
             {
                 EntryCount++;
-                var names = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var name in new[] { entry.Product, entry.PackageName })
+                names.Clear();
+                foreach (var name in (ReadOnlySpan<string?>)[entry.Product, entry.PackageName])
                 {
                     if (name is null)
                     {

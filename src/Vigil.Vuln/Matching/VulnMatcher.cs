@@ -22,7 +22,8 @@ public static class VulnMatcher
     public const double EcosystemBonus = 0.1;
     public const double NameCap = 0.9;
 
-    public static List<MatchCandidate> Match(VulnIndex index, InventoryPackage package)
+    /// <param name="explain">Write the evidence of every candidate; false writes it for affected ones only (a scan drops the rest).</param>
+    public static List<MatchCandidate> Match(VulnIndex index, InventoryPackage package, bool explain = true)
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(package);
@@ -35,7 +36,7 @@ public static class VulnMatcher
             {
                 if (seen.Add(entry))
                 {
-                    result.Add(Judge(context, record, entry, null, false));
+                    result.Add(Judge(context, record, entry, null, false, explain));
                 }
             }
         }
@@ -45,7 +46,7 @@ public static class VulnMatcher
             {
                 if (seen.Add(entry))
                 {
-                    result.Add(Judge(context, record, entry, name, isVariant));
+                    result.Add(Judge(context, record, entry, name, isVariant, explain));
                 }
             }
         }
@@ -100,83 +101,90 @@ public static class VulnMatcher
         public HashSet<string> VendorWords { get; } = new(StringComparer.Ordinal);
     }
 
-    private static MatchCandidate Judge(PackageContext context, VulnRecord record, AffectedEntry entry, string? matchedName, bool isVariant)
+    private static MatchCandidate Judge(PackageContext context, VulnRecord record, AffectedEntry entry, string? matchedName, bool isVariant, bool explain)
+    {
+        // Most candidates are out of range: their evidence is written only when asked for, an
+        // affected one's always (a second pass, with the strings).
+        var judged = Judge(context, record, entry, matchedName, isVariant, explain ? [] : null);
+        return judged.Outcome == MatchOutcome.Affected && !explain ? Judge(context, record, entry, matchedName, isVariant, []) : judged;
+    }
+
+    /// <param name="evidence">Where the reasons go; null to decide without writing them.</param>
+    private static MatchCandidate Judge(PackageContext context, VulnRecord record, AffectedEntry entry, string? matchedName, bool isVariant, List<string>? evidence)
     {
         var package = context.Package;
-        var evidence = new List<string>();
         double confidence;
         if (matchedName is null)
         {
             confidence = RepositoryConfidence;
-            evidence.Add($"{entry.Origin}: repository {entry.Repo} is the package's source");
+            evidence?.Add($"{entry.Origin}: repository {entry.Repo} is the package's source");
         }
         else
         {
             var field = entry.Product is not null && PackageNames.Normalise(entry.Product) == matchedName ? $"product '{entry.Product}'" : $"package '{entry.PackageName ?? entry.Product}'";
-            evidence.Add($"{entry.Origin}: {field} matches pname '{package.Pname}'{(isVariant ? $" as '{matchedName}'" : "")}");
+            evidence?.Add($"{entry.Origin}: {field} matches pname '{package.Pname}'{(isVariant ? $" as '{matchedName}'" : "")}");
             confidence = isVariant ? VariantConfidence : NameConfidence;
             if (entry.Repo is not null)
             {
                 if (context.Repositories.Contains(entry.Repo))
                 {
                     confidence = RepositoryConfidence;
-                    evidence.Add($"repository {entry.Repo} is the package's source");
+                    evidence?.Add($"repository {entry.Repo} is the package's source");
                 }
                 else if (context.Repositories.Count > 0)
                 {
-                    evidence.Add($"rejected: the record names repository {entry.Repo}, the package is built from {string.Join(", ", context.Repositories)}");
-                    return new MatchCandidate(record, entry, MatchOutcome.Rejected, 0, evidence);
+                    evidence?.Add($"rejected: the record names repository {entry.Repo}, the package is built from {string.Join(", ", context.Repositories)}");
+                    return new MatchCandidate(record, entry, MatchOutcome.Rejected, 0, evidence ?? []);
                 }
             }
             if (entry.Ecosystem is { } ecosystem && confidence < RepositoryConfidence)
             {
                 if (!context.Ecosystems.Contains(ecosystem, StringComparer.OrdinalIgnoreCase))
                 {
-                    evidence.Add($"rejected: the record is about a {ecosystem} package, the package is {(context.Ecosystems.Count == 0 ? "not from a language registry" : "from " + string.Join(", ", context.Ecosystems))}");
-                    return new MatchCandidate(record, entry, MatchOutcome.Rejected, 0, evidence);
+                    evidence?.Add($"rejected: the record is about a {ecosystem} package, the package is {(context.Ecosystems.Count == 0 ? "not from a language registry" : "from " + string.Join(", ", context.Ecosystems))}");
+                    return new MatchCandidate(record, entry, MatchOutcome.Rejected, 0, evidence ?? []);
                 }
                 var registry = RegistryIdentity(ecosystem, entry.PackageName);
                 if (registry is not null && package.Identities.Contains(registry))
                 {
                     confidence = RegistryConfidence;
-                    evidence.Add($"the package's source is {registry}");
+                    evidence?.Add($"the package's source is {registry}");
                 }
                 else
                 {
                     confidence = Math.Min(NameCap, confidence + EcosystemBonus);
-                    evidence.Add($"ecosystem {ecosystem} agrees");
+                    evidence?.Add($"ecosystem {ecosystem} agrees");
                 }
             }
             if (entry.Vendor is { } vendor && context.VendorWords.Contains(PackageNames.Normalise(vendor)))
             {
                 confidence = Math.Max(confidence, Math.Min(NameCap, confidence + VendorBonus));
-                evidence.Add($"vendor '{vendor}' agrees with the package's name or source");
+                evidence?.Add($"vendor '{vendor}' agrees with the package's name or source");
             }
         }
         foreach (var range in entry.Unaffected)
         {
             if (range.Contains(package.Version))
             {
-                evidence.Add($"version {package.Version} is unaffected ({range.Describe()})");
-                return new MatchCandidate(record, entry, MatchOutcome.OutOfRange, confidence, evidence);
+                evidence?.Add($"version {package.Version} is unaffected ({range.Describe()})");
+                return new MatchCandidate(record, entry, MatchOutcome.OutOfRange, confidence, evidence ?? []);
             }
         }
         if (entry.AllVersions)
         {
-            evidence.Add("version: the record names no version, every version is taken as affected");
-            return new MatchCandidate(record, entry, MatchOutcome.Affected, Round(confidence / 2), evidence);
+            evidence?.Add("version: the record names no version, every version is taken as affected");
+            return new MatchCandidate(record, entry, MatchOutcome.Affected, Round(confidence / 2), evidence ?? []);
         }
         foreach (var range in entry.Affected)
         {
             if (range.Contains(package.Version))
             {
-                evidence.Add($"version {package.Version} in {range.Describe()}");
-                return new MatchCandidate(record, entry, MatchOutcome.Affected, Round(confidence), evidence);
+                evidence?.Add($"version {package.Version} in {range.Describe()}");
+                return new MatchCandidate(record, entry, MatchOutcome.Affected, Round(confidence), evidence ?? []);
             }
         }
-        var shown = string.Join(", ", entry.Affected.Take(3).Select(r => r.Describe()));
-        evidence.Add($"version {package.Version} outside {shown}{(entry.Affected.Count > 3 ? string.Create(CultureInfo.InvariantCulture, $" (+{entry.Affected.Count - 3} more)") : "")}");
-        return new MatchCandidate(record, entry, MatchOutcome.OutOfRange, Round(confidence), evidence);
+        evidence?.Add($"version {package.Version} outside {string.Join(", ", entry.Affected.Take(3).Select(r => r.Describe()))}{(entry.Affected.Count > 3 ? string.Create(CultureInfo.InvariantCulture, $" (+{entry.Affected.Count - 3} more)") : "")}");
+        return new MatchCandidate(record, entry, MatchOutcome.OutOfRange, Round(confidence), evidence ?? []);
     }
 
     private static string? RegistryIdentity(string ecosystem, string? packageName)

@@ -53,28 +53,45 @@ public static class VulnScanner
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(triage);
         var clock = Stopwatch.StartNew();
-        var perPackage = new ConcurrentBag<(InventoryPackage Package, List<MatchCandidate> Candidates)>();
+        var perPackage = new ConcurrentBag<(InventoryPackage Package, List<VulnFinding> Findings)>();
         var rejected = 0;
+        // Matching and deciding are per package, in parallel; only the fold below is sequential.
         Parallel.ForEach(packages, new ParallelOptions { CancellationToken = cancellationToken }, package =>
         {
-            var candidates = VulnMatcher.Match(index, package);
-            var rejectedHere = candidates.RemoveAll(c => c.Outcome == MatchOutcome.Rejected);
+            var candidates = VulnMatcher.Match(index, package, explain: false);
+            var rejectedHere = 0;
+            Dictionary<string, List<MatchCandidate>>? byVulnerability = null;
+            foreach (var c in candidates)
+            {
+                if (c.Outcome == MatchOutcome.Rejected)
+                {
+                    rejectedHere++;
+                }
+                else if (c.Outcome == MatchOutcome.Affected)
+                {
+                    byVulnerability ??= new Dictionary<string, List<MatchCandidate>>(StringComparer.OrdinalIgnoreCase);
+                    var id = c.Record.VulnerabilityId;
+                    if (!byVulnerability.TryGetValue(id, out var list))
+                    {
+                        byVulnerability[id] = list = new List<MatchCandidate>(1);
+                    }
+                    list.Add(c);
+                }
+            }
             if (rejectedHere > 0)
             {
                 Interlocked.Add(ref rejected, rejectedHere);
             }
-            candidates.RemoveAll(c => c.Outcome != MatchOutcome.Affected);
-            if (candidates.Count > 0)
+            if (byVulnerability is not null)
             {
-                perPackage.Add((package, candidates));
+                perPackage.Add((package, [.. byVulnerability.Select(v => Decide(package, v.Key.ToUpperInvariant(), v.Value, triage))]));
             }
         });
         var grouped = new Dictionary<(string Cve, string Pname, string Version, string Status), Accumulator>();
-        foreach (var (package, candidates) in perPackage)
+        foreach (var (package, decided) in perPackage)
         {
-            foreach (var byVuln in candidates.GroupBy(c => c.Record.VulnerabilityId, StringComparer.OrdinalIgnoreCase))
+            foreach (var finding in decided)
             {
-                var finding = Decide(package, byVuln.Key.ToUpperInvariant(), [.. byVuln], triage);
                 var key = (finding.Cve, finding.Pname, finding.Version, finding.Status);
                 if (!grouped.TryGetValue(key, out var acc))
                 {
