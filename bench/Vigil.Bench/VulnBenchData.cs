@@ -149,6 +149,18 @@ internal static class VulnBenchData
         await using var db = await VigilDatabase.OpenAsync(o["db"]);
         var revision = await db.FindRevisionAsync(o.GetValueOrDefault("revision", "bench")) ?? throw new InvalidOperationException("no revision");
         var clock = Stopwatch.StartNew();
+        var roots = await db.ListRootsAsync(revision.Id);
+        var r1 = clock.Elapsed.TotalSeconds;
+        var fodList = await db.ListFodsAsync(revision.Id);
+        var r2 = clock.Elapsed.TotalSeconds;
+        var nodes = await db.FindDrvNodesAsync(roots.Select(r => r.DrvPath).ToList());
+        var r3 = clock.Elapsed.TotalSeconds;
+        var inputs = await db.LoadDrvNodesAsync(nodes.SelectMany(n => n.InputIds).Distinct().ToList());
+        var r4 = clock.Elapsed.TotalSeconds;
+        InventoryBuilder.Build(roots, [.. nodes, .. inputs], fodList);
+        var r5 = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(Inv, $"roots {r1:0.00}; fods {r2 - r1:0.00}; nodes by path {r3 - r2:0.00}; nodes by id {r4 - r3:0.00}; build {r5 - r4:0.00}"));
+        clock.Restart();
         var rows = await db.ListVulnRecordsAsync();
         var t1 = clock.Elapsed.TotalSeconds;
         var index = await Vigil.Vuln.Scanning.VulnScanner.LoadIndexAsync(db);

@@ -29,6 +29,10 @@ public sealed class FeedImporter(VigilDatabase database)
         int imported = 0, updated = 0, unchanged = 0, read = 0;
         foreach (var item in FeedReader.Read(path, cancellationToken))
         {
+            if (++read % 10_000 == 0)
+            {
+                progress?.Report(read);
+            }
             if (item.Record is not { } record)
             {
                 malformed.Add(item);
@@ -53,10 +57,6 @@ public sealed class FeedImporter(VigilDatabase database)
             if (pending.Count >= BatchSize)
             {
                 await FlushAsync(pending, cancellationToken).ConfigureAwait(false);
-            }
-            if (++read % 10_000 == 0)
-            {
-                progress?.Report(read);
             }
         }
         await FlushAsync(pending, cancellationToken).ConfigureAwait(false);

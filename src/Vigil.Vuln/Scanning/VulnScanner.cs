@@ -26,9 +26,13 @@ public static class VulnScanner
     {
         ArgumentNullException.ThrowIfNull(database);
         var clock = Stopwatch.StartNew();
-        var index = await LoadIndexAsync(database, cancellationToken).ConfigureAwait(false);
+        // The records and the inventory are independent reads: one decodes on every core while the
+        // other waits on the database.
+        var indexTask = Task.Run(() => LoadIndexAsync(database, cancellationToken), cancellationToken);
+        var packagesTask = Task.Run(() => RevisionInventory.LoadAsync(database, revision, cancellationToken), cancellationToken);
         var triage = new TriageBook(await database.ListVulnTriageAsync(cancellationToken).ConfigureAwait(false), time);
-        var packages = await RevisionInventory.LoadAsync(database, revision, cancellationToken).ConfigureAwait(false);
+        var index = await indexTask.ConfigureAwait(false);
+        var packages = await packagesTask.ConfigureAwait(false);
         var load = clock.Elapsed;
         return Scan(revision, packages, index, triage, load, cancellationToken);
     }
@@ -100,10 +104,14 @@ public static class VulnScanner
                 acc.Add(finding, package.Attrs);
             }
         }
-        var findings = grouped.Values.Select(a => a.ToFinding())
-            .OrderBy(f => f.Cve, StringComparer.Ordinal).ThenBy(f => f.Pname, StringComparer.Ordinal)
-            .ThenBy(f => f.Version, StringComparer.Ordinal).ThenBy(f => f.Status, StringComparer.Ordinal)
-            .ToList();
+        var findings = grouped.Values.Select(a => a.ToFinding()).ToList();
+        findings.Sort(static (a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Cve, b.Cve);
+            c = c != 0 ? c : string.CompareOrdinal(a.Pname, b.Pname);
+            c = c != 0 ? c : string.CompareOrdinal(a.Version, b.Version);
+            return c != 0 ? c : string.CompareOrdinal(a.Status, b.Status);
+        });
         return new VulnScanResult(revision, packages.Count, index.RecordCount, findings, rejected, triage.Expired, loadTime, clock.Elapsed);
     }
 
