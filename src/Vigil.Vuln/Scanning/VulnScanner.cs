@@ -144,19 +144,35 @@ public static class VulnScanner
     /// <summary>One finding gathered over every derivation with the same name, version and status.</summary>
     private sealed class Accumulator(VulnFinding first)
     {
-        private readonly SortedSet<string> attrs = new(StringComparer.Ordinal);
-        private readonly List<string> evidence = [];
-        private readonly SortedSet<string> sources = new(StringComparer.Ordinal);
-        private double confidence;
+        // Most findings come from one derivation: the merged sets are made only for a second one.
+        private SortedSet<string>? attrs;
+        private List<string>? evidence;
+        private SortedSet<string>? sources;
+        private double confidence = first.Confidence;
 
         public void Add(VulnFinding finding, IReadOnlyList<string> packageAttrs)
         {
+            if (ReferenceEquals(finding, first))
+            {
+                return; // the finding's own attributes are its package's
+            }
+            attrs ??= new SortedSet<string>(first.Attrs, StringComparer.Ordinal);
+            evidence ??= [.. first.Evidence];
+            sources ??= new SortedSet<string>(first.Sources, StringComparer.Ordinal);
             attrs.UnionWith(packageAttrs);
-            evidence.AddRange(finding.Evidence.Where(e => !evidence.Contains(e)));
+            foreach (var e in finding.Evidence)
+            {
+                if (!evidence.Contains(e))
+                {
+                    evidence.Add(e);
+                }
+            }
             sources.UnionWith(finding.Sources);
             confidence = Math.Max(confidence, finding.Confidence);
         }
 
-        public VulnFinding ToFinding() => first with { Attrs = [.. attrs], Evidence = evidence, Sources = [.. sources], Confidence = confidence };
+        public VulnFinding ToFinding() => attrs is null
+            ? first.Attrs.Count <= 1 ? first : first with { Attrs = [.. first.Attrs.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] }
+            : first with { Attrs = [.. attrs], Evidence = evidence!, Sources = [.. sources!], Confidence = confidence };
     }
 }
