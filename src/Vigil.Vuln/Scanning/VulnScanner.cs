@@ -91,8 +91,12 @@ public static class VulnScanner
                 perPackage.Add((package, [.. byVulnerability.Select(v => Decide(package, v.Key.ToUpperInvariant(), v.Value, triage))]));
             }
         });
+        // In derivation order, whatever order the threads finished in: the first derivation of a
+        // finding gives its summary and the order of its evidence, so output is the same every run.
+        var ordered = perPackage.ToArray();
+        Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.Package.DrvPath, b.Package.DrvPath));
         var grouped = new Dictionary<(string Cve, string Pname, string Version, string Status), Accumulator>();
-        foreach (var (package, decided) in perPackage)
+        foreach (var (package, decided) in ordered)
         {
             foreach (var finding in decided)
             {
