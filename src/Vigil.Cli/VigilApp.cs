@@ -41,6 +41,7 @@ public static class VigilApp
         }
         root.Subcommands.Add(AttestCommands.Build(context));
         root.Subcommands.Add(BuilderCommands.Build(context));
+        root.Subcommands.Add(VulnCommands.Build(context));
         return root;
     }
 
@@ -70,7 +71,7 @@ public static class VigilApp
             }
             return await parse.InvokeAsync(configuration).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NixFormatException or StoreException or NixProcessException or VigilDatabaseException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
+        catch (Exception e) when (e is NixFormatException or Vigil.Vuln.Feeds.FeedFormatException or StoreException or NixProcessException or VigilDatabaseException or IOException or UnauthorizedAccessException or ArgumentException or UsageException)
         {
             await context.Out.FlushAsync().ConfigureAwait(false);
             await stderr.WriteLineAsync($"vigil: {e.Message}").ConfigureAwait(false);

@@ -85,7 +85,7 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
         }, cancellationToken);
 
     protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken) =>
-        ImportImmutableAsync((NpgsqlConnection)connection, transaction, "fods", Rows.FodColumns, FodTypes, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
+        ImportThroughStagingAsync((NpgsqlConnection)connection, transaction, "fods", Rows.FodColumns, FodTypes, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
 
     protected override async Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken)
     {
@@ -111,11 +111,25 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    protected override Task UpsertVulnRecordRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VulnRecordRow> rows, CancellationToken cancellationToken) =>
+        ImportThroughStagingAsync((NpgsqlConnection)connection, transaction, "vuln_records", VulnRecordColumns, VulnRecordTypes, rows, r => r.Source + "\n" + r.RecordId, FillVulnRecord, cancellationToken,
+            $"ON CONFLICT (source, record_id) DO UPDATE SET {UpdateFromExcluded(VulnRecordColumns[2..])}");
+
+    protected override Task UpsertVulnTriageRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VulnTriageRule> rules, CancellationToken cancellationToken) =>
+        ImportThroughStagingAsync((NpgsqlConnection)connection, transaction, "vuln_triage", VulnTriageColumns, VulnTriageTypes, rules, r => $"{r.Cve}\n{r.Pname}\n{r.Version}", FillTriage, cancellationToken,
+            $"ON CONFLICT (cve, pname, version) DO UPDATE SET {UpdateFromExcluded(VulnTriageColumns[3..])}");
+
+    private static string UpdateFromExcluded(string[] columns) => string.Join(", ", columns.Select(c => $"{c} = excluded.{c}"));
+
+    private static readonly NpgsqlDbType[] VulnRecordTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, VulnRecordColumns.Length)];
+
+    private static readonly NpgsqlDbType[] VulnTriageTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, VulnTriageColumns.Length - 1), NpgsqlDbType.TimestampTz];
+
     private static readonly NpgsqlDbType[] DrvTypes = [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Boolean, NpgsqlDbType.Bytea];
 
     private static readonly NpgsqlDbType[] FodTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, Rows.FodColumns.Length)];
 
-    private static async Task ImportImmutableAsync<T>(NpgsqlConnection connection, DbTransaction transaction, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken)
+    private static async Task ImportThroughStagingAsync<T>(NpgsqlConnection connection, DbTransaction transaction, string table, string[] columns, NpgsqlDbType[] types, IReadOnlyList<T> rows, Func<T, string> key, Action<T, object?[]> fill, CancellationToken cancellationToken, string onConflict = "ON CONFLICT DO NOTHING")
     {
         if (rows.Count == 0)
         {
@@ -128,7 +142,7 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
             $"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP", transaction, cancellationToken).ConfigureAwait(false);
         await CopyAsync(connection, staging, columns, types, rows, key, fill, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(
-            $"INSERT INTO {table} ({columnList}) SELECT {columnList} FROM {staging} ON CONFLICT DO NOTHING",
+            $"INSERT INTO {table} ({columnList}) SELECT {columnList} FROM {staging} {onConflict}",
             transaction, BulkCommandTimeoutSeconds, cancellationToken).ConfigureAwait(false);
     }
 
@@ -164,6 +178,7 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
                     bool flag => importer.WriteAsync(flag, types[i], cancellationToken),
                     int number => importer.WriteAsync(number, types[i], cancellationToken),
                     long number => importer.WriteAsync(number, types[i], cancellationToken),
+                    DateTimeOffset time => importer.WriteAsync(time, types[i], cancellationToken),
                     byte[] bytes => importer.WriteAsync(bytes, types[i], cancellationToken),
                     var other => throw new InvalidOperationException($"no COPY writer for {other.GetType()}"),
                 };

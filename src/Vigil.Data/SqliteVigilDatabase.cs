@@ -192,6 +192,18 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
         return Task.CompletedTask;
     }
 
+    protected override Task UpsertVulnRecordRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VulnRecordRow> rows, CancellationToken cancellationToken)
+    {
+        InsertRows(connection, transaction, "INSERT OR REPLACE INTO vuln_records", VulnRecordColumns, rows, r => r.Source + "\n" + r.RecordId, FillVulnRecord, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    protected override Task UpsertVulnTriageRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<VulnTriageRule> rules, CancellationToken cancellationToken)
+    {
+        InsertRows(connection, transaction, "INSERT OR REPLACE INTO vuln_triage", VulnTriageColumns, rules, null, FillTriage, cancellationToken);
+        return Task.CompletedTask;
+    }
+
     /// <param name="key">The key to insert in order of; null to insert in the given order.</param>
     private static void InsertRows<T>(DbConnection connection, DbTransaction transaction, string insertInto, string[] columns, IReadOnlyList<T> rows, Func<T, string>? key, Action<T, object?[]> fill, CancellationToken cancellationToken)
     {

@@ -124,6 +124,23 @@ public abstract class VigilDatabase : IAsyncDisposable
 
     /// <summary>The build farm's tables: jobsets, evaluations, builds, steps and what the queue runner records.</summary>
     public abstract Farm.FarmDatabase Farm { get; }
+    /// <summary>The identity and content hash of every stored vulnerability feed record.</summary>
+    public abstract Task<IReadOnlyList<VulnRecordKey>> ListVulnRecordKeysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored vulnerability feed record, by source and id.</summary>
+    public abstract Task<IReadOnlyList<VulnRecordRow>> ListVulnRecordsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores feed records in one transaction (bulk: SQLite prepared inserts, PostgreSQL binary COPY),
+    /// replacing stored ones with the same source and id. A record listed twice is an <see cref="ArgumentException"/>.
+    /// </summary>
+    public abstract Task UpsertVulnRecordsAsync(IReadOnlyList<VulnRecordRow> records, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores triage rules in one transaction, replacing stored ones with the same (CVE, package, version).</summary>
+    public abstract Task SaveVulnTriageAsync(IReadOnlyList<VulnTriageRule> rules, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored triage rule, expired ones included, by CVE, package and version.</summary>
+    public abstract Task<IReadOnlyList<VulnTriageRule>> ListVulnTriageAsync(CancellationToken cancellationToken = default);
 
     public abstract ValueTask DisposeAsync();
 }

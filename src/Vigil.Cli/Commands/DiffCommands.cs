@@ -204,7 +204,7 @@ internal static class DiffCommands
     };
 
     /// <summary>The file findings are reported against: the scanned expression, relative to the working directory when inside it (as code scanning wants).</summary>
-    private static string ArtifactUri(string target)
+    internal static string ArtifactUri(string target)
     {
         var file = Directory.Exists(target) ? Path.Combine(target, "default.nix") : target;
         if (!Path.IsPathRooted(file))
@@ -215,7 +215,7 @@ internal static class DiffCommands
         return (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? file : relative).Replace('\\', '/');
     }
 
-    private static string ToolVersion() =>
+    internal static string ToolVersion() =>
         typeof(DiffCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? string.Create(CultureInfo.InvariantCulture, $"{typeof(DiffCommands).Assembly.GetName().Version}");
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Vigil.Data.Reporting;
 using Vigil.Fod.Detection;
 
 namespace Vigil.Fod.Reporting;
@@ -13,8 +14,6 @@ namespace Vigil.Fod.Reporting;
 /// </summary>
 public static class SarifReport
 {
-    private const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
-
     /// <param name="artifactUri">The file the findings are reported against, relative to the repository root where possible.</param>
     /// <param name="toolVersion">Vigil's version, for the tool record.</param>
     public static void Write(Utf8JsonWriter json, FodReport report, string artifactUri, string toolVersion)
@@ -23,103 +22,58 @@ public static class SarifReport
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(artifactUri);
         var rules = FodReview.Detectors;
-        json.WriteStartObject();
-        json.WriteString("$schema", SchemaUri);
-        json.WriteString("version", "2.1.0");
-        json.WriteStartArray("runs");
-        json.WriteStartObject();
-
-        json.WriteStartObject("tool");
-        json.WriteStartObject("driver");
-        json.WriteString("name", "vigil");
-        json.WriteString("semanticVersion", toolVersion);
-        json.WriteStartArray("rules");
-        foreach (var rule in rules)
-        {
-            json.WriteStartObject();
-            json.WriteString("id", rule.Kind);
-            json.WriteString("name", PascalCase(rule.Kind));
-            WriteText(json, "shortDescription", rule.Summary);
-            WriteText(json, "fullDescription", rule.Summary);
-            WriteText(json, "help", rule.Summary + " See docs/detectors.md of Vigil for what to do.");
-            json.WriteStartObject("defaultConfiguration");
-            json.WriteString("level", ReportJson.SeverityName(rule.Severity));
-            json.WriteEndObject();
-            json.WriteStartObject("properties");
-            json.WriteStartArray("tags");
-            json.WriteStringValue("security");
-            json.WriteStringValue("supply-chain");
-            json.WriteEndArray();
-            // GitHub ranks security alerts by this CVSS-like score.
-            json.WriteString("security-severity", rule.Severity switch { Severity.Error => "8.0", Severity.Warning => "5.0", _ => "2.0" });
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.WriteEndObject();
-
-        json.WriteStartObject("automationDetails");
-        json.WriteString("id", $"vigil/fod/{report.Head.Name}");
-        json.WriteEndObject();
-
-        json.WriteStartArray("results");
         var ruleIndex = rules.Select((r, i) => (r.Kind, i)).ToDictionary(x => x.Kind, x => x.i, StringComparer.Ordinal);
-        foreach (var f in report.Findings)
+        SarifWriter.WriteLog(json, toolVersion, $"vigil/fod/{report.Head.Name}", json =>
         {
-            json.WriteStartObject();
-            json.WriteString("ruleId", f.Kind);
-            json.WriteNumber("ruleIndex", ruleIndex[f.Kind]);
-            json.WriteString("level", ReportJson.SeverityName(f.Severity));
-            WriteText(json, "message", f.Message);
-            json.WriteStartArray("locations");
-            json.WriteStartObject();
-            json.WriteStartObject("physicalLocation");
-            json.WriteStartObject("artifactLocation");
-            json.WriteString("uri", artifactUri);
-            json.WriteEndObject();
-            json.WriteStartObject("region");
-            json.WriteNumber("startLine", 1);
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteStartArray("logicalLocations");
-            foreach (var attr in f.Fod.Attrs.Take(3))
+            foreach (var rule in rules)
             {
                 json.WriteStartObject();
-                json.WriteString("fullyQualifiedName", attr);
-                json.WriteString("kind", "member");
+                json.WriteString("id", rule.Kind);
+                json.WriteString("name", PascalCase(rule.Kind));
+                WriteText(json, "shortDescription", rule.Summary);
+                WriteText(json, "fullDescription", rule.Summary);
+                WriteText(json, "help", rule.Summary + " See docs/detectors.md of Vigil for what to do.");
+                json.WriteStartObject("defaultConfiguration");
+                json.WriteString("level", ReportJson.SeverityName(rule.Severity));
+                json.WriteEndObject();
+                json.WriteStartObject("properties");
+                json.WriteStartArray("tags");
+                json.WriteStringValue("security");
+                json.WriteStringValue("supply-chain");
+                json.WriteEndArray();
+                // GitHub ranks security alerts by this CVSS-like score.
+                json.WriteString("security-severity", rule.Severity switch { Severity.Error => "8.0", Severity.Warning => "5.0", _ => "2.0" });
+                json.WriteEndObject();
                 json.WriteEndObject();
             }
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteStartObject("partialFingerprints");
-            json.WriteString("vigilFinding/v1", Fingerprint(f));
-            json.WriteEndObject();
-            json.WriteStartObject("properties");
-            json.WriteString("drvPath", f.Fod.Fod.DrvPath);
-            json.WriteString("outputPath", f.Fod.Fod.OutputPath);
-            json.WriteString("hash", f.Fod.Fod.HashSri);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
+        }, json =>
+        {
+            foreach (var f in report.Findings)
+            {
+                json.WriteStartObject();
+                json.WriteString("ruleId", f.Kind);
+                json.WriteNumber("ruleIndex", ruleIndex[f.Kind]);
+                json.WriteString("level", ReportJson.SeverityName(f.Severity));
+                WriteText(json, "message", f.Message);
+                SarifWriter.WriteLocations(json, artifactUri, f.Fod.Attrs);
+                json.WriteStartObject("partialFingerprints");
+                json.WriteString("vigilFinding/v1", Fingerprint(f));
+                json.WriteEndObject();
+                json.WriteStartObject("properties");
+                json.WriteString("drvPath", f.Fod.Fod.DrvPath);
+                json.WriteString("outputPath", f.Fod.Fod.OutputPath);
+                json.WriteString("hash", f.Fod.Fod.HashSri);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+        });
     }
 
     /// <summary>Stable across runs and revisions: the kind, the attribute, the output path and the recipe.</summary>
     private static string Fingerprint(Finding f) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{f.Kind}\n{Describe.Attr(f.Fod)}\n{f.Fod.Fod.OutputPath}\n{f.Fod.Fod.RecipeHash}")));
 
-    private static void WriteText(Utf8JsonWriter json, string name, string text)
-    {
-        json.WriteStartObject(name);
-        json.WriteString("text", text);
-        json.WriteEndObject();
-    }
+    private static void WriteText(Utf8JsonWriter json, string name, string text) => SarifWriter.WriteText(json, name, text);
 
     private static string PascalCase(string kind) =>
         string.Concat(kind.Split('-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));

@@ -1,0 +1,19 @@
+using Vigil.Data;
+
+namespace Vigil.Vuln.Scanning;
+
+/// <summary>A revision's findings (by CVE, then package), with what was matched and how long it took.</summary>
+/// <param name="Rejected">Candidates rejected as another project (same name), for the counts.</param>
+/// <param name="ExpiredRules">Triage rules no longer applied because their day has passed.</param>
+public sealed record VulnScanResult(
+    RevisionInfo Revision,
+    int Packages,
+    int Records,
+    IReadOnlyList<VulnFinding> Findings,
+    int Rejected,
+    IReadOnlyList<VulnTriageRule> ExpiredRules,
+    TimeSpan LoadTime,
+    TimeSpan MatchTime)
+{
+    public int Count(string status) => Findings.Count(f => f.Status == status);
+}
