@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Vigil.Data.Reporting;
 using Vigil.Fod.Detection;
 
 namespace Vigil.Fod.Reporting;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Vigil.Data.Reporting;
+using Vigil.Fod.Reporting;
 using Vigil.Vuln.Scanning;
 using Vigil.Vuln.Triage;
 

@@ -1,12 +1,12 @@
 using System.Text.Json;
 
-namespace Vigil.Data.Reporting;
+namespace Vigil.Fod.Reporting;
 
 /// <summary>
 /// What every SARIF 2.1.0 log Vigil writes shares (the FOD report of Vigil.Fod, the vulnerability
 /// report of Vigil.Vuln): the envelope of one run by the <c>vigil</c> tool, a result's location (the
 /// scanned expression, since derivations have no source position, and the attributes as logical
-/// locations) and text objects. It lives here, in the lowest room both report writers use.
+/// locations) and text objects. It lives with the FOD reports; Vigil.Vuln, which reads what the FOD scanner stores, uses it from here.
 /// </summary>
 public static class SarifWriter
 {
