@@ -32,7 +32,7 @@ internal static class FarmCommands
         yield return Log(context);
     }
 
-    private sealed record ServerOptions(Option<string?> Db, Option<int> Port, Option<string> Listen, Option<string?> Store, Option<string> StateDir, Option<double> Heartbeat, Option<double> StopGrace);
+    private sealed record ServerOptions(Option<string?> Db, Option<int> Port, Option<string> Listen, Option<string?> Store, Option<string> StateDir, Option<double> Heartbeat, Option<double> StopGrace, Option<double> RetryDelay);
 
     private static ServerOptions NewServerOptions() => new(
         CommonOptions.Db(),
@@ -41,7 +41,8 @@ internal static class FarmCommands
         CommonOptions.Store(),
         new Option<string>("--state-dir") { Description = "Where step logs (and farm up's builder stores) go (default ./vigil-farm).", DefaultValueFactory = _ => "vigil-farm" },
         new Option<double>("--heartbeat") { Description = "Seconds between builder heartbeats; a builder silent for 3 of them is lost and its steps requeued (default 10).", DefaultValueFactory = _ => 10 },
-        new Option<double>("--stop-grace") { Description = "Seconds running steps may take to finish after SIGTERM before they are aborted and requeued (default 300).", DefaultValueFactory = _ => 300 });
+        new Option<double>("--stop-grace") { Description = "Seconds running steps may take to finish after SIGTERM before they are aborted and requeued (default 300).", DefaultValueFactory = _ => 300 },
+        new Option<double>("--retry-delay") { Description = "Seconds before the first retry of a step that failed for the farm's sake (builder lost, transient); then ×3 per attempt, plus jitter (default 60).", DefaultValueFactory = _ => 60 });
 
     private static void AddTo(Command command, ServerOptions o)
     {
@@ -52,6 +53,7 @@ internal static class FarmCommands
         command.Options.Add(o.StateDir);
         command.Options.Add(o.Heartbeat);
         command.Options.Add(o.StopGrace);
+        command.Options.Add(o.RetryDelay);
     }
 
     private static Command Serve(CliContext context)
@@ -147,9 +149,9 @@ internal static class FarmCommands
     private static async Task<FarmServer> StartServerAsync(CliContext context, ParseResult parse, ServerOptions o, VigilDatabase database, CancellationToken ct)
     {
         var heartbeat = parse.GetValue(o.Heartbeat);
-        if (heartbeat <= 0 || parse.GetValue(o.StopGrace) < 0 || parse.GetValue(o.Port) is < 0 or > 65535)
+        if (heartbeat <= 0 || parse.GetValue(o.StopGrace) < 0 || parse.GetValue(o.RetryDelay) < 0 || parse.GetValue(o.Port) is < 0 or > 65535)
         {
-            throw new UsageException("--heartbeat must be positive, --stop-grace not negative, --port within 0..65535");
+            throw new UsageException("--heartbeat must be positive, --stop-grace and --retry-delay not negative, --port within 0..65535");
         }
         if (!System.Net.IPAddress.TryParse(parse.GetValue(o.Listen), out _))
         {
@@ -168,6 +170,7 @@ internal static class FarmCommands
             TimeSpan.FromSeconds(1))
         {
             ServerVersion = "vigil " + typeof(FarmCommands).Assembly.GetName().Version,
+            RetryDelay = TimeSpan.FromSeconds(parse.GetValue(o.RetryDelay)),
         };
         var logger = new StderrLogger(context.Error, "vigil serve");
         FarmServer server;
@@ -258,7 +261,8 @@ internal static class FarmCommands
             var jobs = roots.Select(r =>
             {
                 var drv = reader.Read(r.DrvPath);
-                return new NewBuild(r.Attr, r.DrvPath, StoreDrvSource.Info(r.DrvPath, drv).System, [.. drv.Outputs.Select(x => new OutputPath(x.Name, x.Path.Length == 0 ? null : x.Path))]);
+                return new NewBuild(r.Attr, r.DrvPath, StoreDrvSource.Info(r.DrvPath, drv).System, [.. drv.Outputs.Select(x => new OutputPath(x.Name, x.Path.Length == 0 ? null : x.Path))],
+                    MaxSilent: Seconds(drv, "maxSilent"u8) ?? 3600, Timeout: Seconds(drv, "timeout"u8) ?? 36000);
             }).ToList();
             var present = await new LocalStoreOrigins(location).FindAsync([.. jobs.SelectMany(j => j.Outputs).Where(x => x.Path is not null).Select(x => x.Path!)], ct).ConfigureAwait(false);
             var queued = jobs.Where(j => !j.Outputs.All(x => x.Path is not null && present.ContainsKey(x.Path))).ToList();
@@ -286,6 +290,13 @@ internal static class FarmCommands
         });
         return eval;
     }
+
+    /// <summary>
+    /// A job's limit in seconds from its derivation's own attribute (<c>timeout</c>, <c>maxSilent</c>):
+    /// Hydra reads them from <c>meta</c>, which a .drv does not carry, so Vigil asks the derivation.
+    /// </summary>
+    private static int? Seconds(Vigil.Nix.Derivations.Derivation drv, ReadOnlySpan<byte> name) =>
+        drv.GetEnv(name) is { } value && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : null;
 
     private static Command Builds(CliContext context)
     {

@@ -56,7 +56,7 @@ public sealed class FarmServer : IAsyncDisposable
         var store = new NixStoreClient(options.Store, options.NixOptions);
         var writer = new FarmBatchWriter(database.Farm, time, logger);
         var runner = new QueueRunner(
-            SchedulerOptions.Default,
+            SchedulerOptions.Default with { Retry = RetryPolicy.Default with { BaseDelay = options.RetryDelay } },
             new StoreDrvSource(new DerivationReader(store.Location)),
             new StoreOutputOracle(new LocalStoreOrigins(store.Location)),
             new DatabaseFailedPaths(database.Farm),

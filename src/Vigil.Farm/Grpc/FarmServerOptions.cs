@@ -21,6 +21,9 @@ public sealed record FarmServerOptions(
 
     public string ServerVersion { get; init; } = "vigil";
 
+    /// <summary>The wait before the first retry of a step that failed for the farm's sake (then ×3 per attempt, up to 1 h).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Nix options given to the server's own store calls (e.g. sandbox-paths of a chroot store).</summary>
     public IReadOnlyDictionary<string, string> NixOptions { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
