@@ -328,10 +328,8 @@ internal static class FarmCommands
         }
         if (json)
         {
-            var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
-            await using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+            await WriteJsonArrayAsync(context, w =>
             {
-                w.WriteStartArray();
                 foreach (var b in builds)
                 {
                     w.WriteStartObject();
@@ -364,9 +362,7 @@ internal static class FarmCommands
                     w.WriteEndArray();
                     w.WriteEndObject();
                 }
-                w.WriteEndArray();
-            }
-            await stdout.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
             return;
         }
         foreach (var b in builds)
@@ -380,6 +376,19 @@ internal static class FarmCommands
                     $"  step {s.StepNr} attempt {s.Attempt} on {(s.Machine.Length == 0 ? "-" : s.Machine)}: {ss}  {s.DrvPath}{(s.ErrorMsg is null ? "" : "  (" + s.ErrorMsg.Split('\n')[0] + ")")}")).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>A JSON array on stdout; <paramref name="writeItems"/> writes its items.</summary>
+    private static async Task WriteJsonArrayAsync(CliContext context, Action<Utf8JsonWriter> writeItems, CancellationToken ct)
+    {
+        var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
+        await using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartArray();
+            writeItems(w);
+            w.WriteEndArray();
+        }
+        await stdout.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
     }
 
     private static void WriteStatus(Utf8JsonWriter w, BuildStatus? status)
@@ -407,10 +416,8 @@ internal static class FarmCommands
             var list = await database.Farm.ListMachinesAsync(ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                var stdout = await context.RawStdoutAsync().ConfigureAwait(false);
-                await using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+                await WriteJsonArrayAsync(context, w =>
                 {
-                    w.WriteStartArray();
                     foreach (var m in list)
                     {
                         w.WriteStartObject();
@@ -426,9 +433,7 @@ internal static class FarmCommands
                         }
                         w.WriteEndObject();
                     }
-                    w.WriteEndArray();
-                }
-                await stdout.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
                 return VigilApp.Success;
             }
             foreach (var m in list)

@@ -41,12 +41,7 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
         var dbDir = Directory.CreateTempSubdirectory("vigil-farm-db-").FullName;
         var db = database == "postgres" ? await postgres.CreateDatabaseAsync() : Path.Combine(dbDir, "vigil.db");
         await using var farm = new FarmProcesses(db);
-        var expr = Path.Combine(farm.Root, "jobs.nix");
-        await File.WriteAllTextAsync(expr, Expression, ct);
-        Assert.Equal(0, (await farm.VigilAsync(ct, "jobset", "add", "e2e", "--expr", expr)).ExitCode);
-        await farm.StartServerAsync(ct);
-        farm.StartBuilder("b1");
-        farm.StartBuilder("b2");
+        await farm.StartAsync("e2e", Expression, ct);
 
         var eval = await farm.VigilAsync(ct, "eval", "e2e", "--wait", "--json", "--timeout", "180", "--store", farm.ServerStore);
         Assert.True(eval.ExitCode == 1, eval.Stderr); // the failing and the sleepy job fail
@@ -88,12 +83,7 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
         var ct = bounded.Token;
         var dbDir = Directory.CreateTempSubdirectory("vigil-farm-db-").FullName;
         await using var farm = new FarmProcesses(Path.Combine(dbDir, "vigil.db"));
-        var expr = Path.Combine(farm.Root, "slow.nix");
-        await File.WriteAllTextAsync(expr, SlowExpression, ct);
-        Assert.Equal(0, (await farm.VigilAsync(ct, "jobset", "add", "slow", "--expr", expr)).ExitCode);
-        await farm.StartServerAsync(ct);
-        farm.StartBuilder("b1");
-        farm.StartBuilder("b2");
+        await farm.StartAsync("slow", SlowExpression, ct);
         Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "slow", "--store", farm.ServerStore)).ExitCode);
 
         // Wait until the step is being built somewhere, then kill that builder (SIGKILL, whole tree).

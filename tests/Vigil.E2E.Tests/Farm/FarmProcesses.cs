@@ -32,6 +32,18 @@ internal sealed class FarmProcesses : IAsyncDisposable
 
     public Dictionary<string, Process> Builders { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>A jobset NAME of <paramref name="expression"/>, the server, and builders b1 and b2.</summary>
+    public async Task StartAsync(string jobset, string expression, CancellationToken ct)
+    {
+        var expr = Path.Combine(Root, jobset + ".nix");
+        await File.WriteAllTextAsync(expr, expression, ct);
+        var added = await VigilAsync(ct, "jobset", "add", jobset, "--expr", expr);
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        await StartServerAsync(ct);
+        StartBuilder("b1");
+        StartBuilder("b2");
+    }
+
     public async Task StartServerAsync(CancellationToken ct)
     {
         var server = CliRunner.Start("serve", "--db", Db, "--port", "0", "--store", ServerStore, "--state-dir", Path.Combine(Root, "state"),
