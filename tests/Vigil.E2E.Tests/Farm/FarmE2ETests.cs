@@ -38,9 +38,7 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         bounded.CancelAfter(TimeSpan.FromMinutes(5));
         var ct = bounded.Token;
-        var dbDir = Directory.CreateTempSubdirectory("vigil-farm-db-").FullName;
-        var db = database == "postgres" ? await postgres.CreateDatabaseAsync() : Path.Combine(dbDir, "vigil.db");
-        await using var farm = new FarmProcesses(db);
+        await using var farm = new FarmProcesses(database == "postgres" ? await postgres.CreateDatabaseAsync() : null);
         await farm.StartAsync("e2e", Expression, ct);
 
         var eval = await farm.VigilAsync(ct, "eval", "e2e", "--wait", "--json", "--timeout", "180", "--store", farm.ServerStore);
@@ -81,8 +79,7 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         bounded.CancelAfter(TimeSpan.FromMinutes(4));
         var ct = bounded.Token;
-        var dbDir = Directory.CreateTempSubdirectory("vigil-farm-db-").FullName;
-        await using var farm = new FarmProcesses(Path.Combine(dbDir, "vigil.db"));
+        await using var farm = new FarmProcesses(null);
         await farm.StartAsync("slow", SlowExpression, ct);
         Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "slow", "--store", farm.ServerStore)).ExitCode);
 

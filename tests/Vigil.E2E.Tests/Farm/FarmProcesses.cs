@@ -13,10 +13,11 @@ internal sealed class FarmProcesses : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
 
-    public FarmProcesses(string db)
+    /// <summary>On <paramref name="db"/>, or (null) a SQLite file in the farm's directory.</summary>
+    public FarmProcesses(string? db)
     {
-        Db = db;
         Root = Directory.CreateTempSubdirectory("vigil-farm-e2e-").FullName;
+        Db = db ?? Path.Combine(Root, "vigil.db");
         Directory.CreateDirectory(ServerStoreRoot);
     }
 
