@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Vigil.Builder.Telemetry;
 using Vigil.Protocol.V1;
+using Vigil.Store;
 
 namespace Vigil.Builder;
 
@@ -34,7 +35,7 @@ public sealed partial class BuilderAgent : IDisposable
     private readonly GrpcChannel channel;
     private readonly FarmService.FarmServiceClient client;
     private readonly ReconnectBackoff backoff;
-    private readonly BuilderStore store;
+    private readonly NixStoreClient store;
     private readonly SystemProbe probe;
     private readonly StepContext stepContext;
     private readonly Channel<BuilderMessage> outbox = Channel.CreateUnbounded<BuilderMessage>(new UnboundedChannelOptions { SingleReader = true });
@@ -71,7 +72,7 @@ public sealed partial class BuilderAgent : IDisposable
             MaxSendMessageSize = 16 * 1024 * 1024,
         });
         client = new FarmService.FarmServiceClient(channel);
-        store = new BuilderStore(options.Store, options.NixOptions, options.NixBinDirectory);
+        store = new NixStoreClient(options.Store, options.NixOptions, options.NixBinDirectory);
         probe = new SystemProbe(store.Location.RealDirectory);
         slots = new SemaphoreSlim(options.Jobs, options.Jobs);
         shutdownGrace = options.ShutdownGrace;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Vigil.Protocol.V1;
+using Vigil.Store;
 
 namespace Vigil.Builder;
 

@@ -42,6 +42,10 @@ public static class VigilApp
         root.Subcommands.Add(AttestCommands.Build(context));
         root.Subcommands.Add(BuilderCommands.Build(context));
         root.Subcommands.Add(VulnCommands.Build(context));
+        foreach (var command in FarmCommands.Build(context))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

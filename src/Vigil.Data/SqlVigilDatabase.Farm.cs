@@ -225,6 +225,11 @@ internal abstract partial class SqlVigilDatabase
         public override Task<IReadOnlyList<BuildRecord>> ListBuildsAsync(long evaluationId, CancellationToken cancellationToken = default) =>
             db.QueryListAsync("listing builds", $"SELECT {BuildColumns} FROM builds WHERE evaluation_id = @e ORDER BY id", db.ReadBuild, cancellationToken, ("e", evaluationId));
 
+        public override Task<IReadOnlyList<BuildRecord>> ListJobsetBuildsAsync(long? jobsetId, CancellationToken cancellationToken = default) =>
+            jobsetId is { } id
+                ? db.QueryListAsync("listing builds", $"SELECT {BuildColumns} FROM builds WHERE jobset_id = @j ORDER BY id", db.ReadBuild, cancellationToken, ("j", id))
+                : db.QueryListAsync("listing builds", $"SELECT {BuildColumns} FROM builds ORDER BY id", db.ReadBuild, cancellationToken);
+
         public override Task<IReadOnlyList<BuildStepRecord>> ListStepsAsync(long buildId, CancellationToken cancellationToken = default) =>
             db.QueryListAsync("listing build steps", $"SELECT {StepColumns} FROM build_steps WHERE build_id = @b ORDER BY step_nr", db.ReadStep, cancellationToken, ("b", buildId));
 

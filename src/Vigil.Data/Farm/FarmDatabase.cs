@@ -37,6 +37,9 @@ public abstract class FarmDatabase
     public abstract Task<IReadOnlyList<BuildRecord>> ListBuildsAsync(long evaluationId, CancellationToken cancellationToken = default);
 
     /// <summary>The step rows filed under a build, by step number.</summary>
+    /// <summary>Every build of a jobset (null: of all jobsets), oldest first.</summary>
+    public abstract Task<IReadOnlyList<BuildRecord>> ListJobsetBuildsAsync(long? jobsetId, CancellationToken cancellationToken = default);
+
     public abstract Task<IReadOnlyList<BuildStepRecord>> ListStepsAsync(long buildId, CancellationToken cancellationToken = default);
 
     public abstract Task<IReadOnlyList<BuildOutputRecord>> ListOutputsAsync(long buildId, CancellationToken cancellationToken = default);

@@ -1,21 +1,20 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Vigil.Store;
 using Vigil.Store.Evaluation;
 
-namespace Vigil.Builder;
+namespace Vigil.Store;
 
 /// <summary>
-/// The builder's own Nix store, through the Nix programs: which paths it lacks, importing paths
-/// (Nix's export format into <c>nix-store --import</c>), references of outputs, and the arguments
-/// of a build. Every call names the store explicitly and disables substituters: a builder's
-/// inputs come from the server, so a cache could only hide a missing input.
+/// A farm machine's Nix store (a builder's, or the server's), through the Nix programs: which paths
+/// it lacks, importing paths (Nix's export format into <c>nix-store --import</c>), references of
+/// outputs, and the arguments of a build. Every call names the store explicitly and disables
+/// substituters: a builder's inputs come from the server, so a cache could only hide a missing input.
 /// </summary>
-public sealed class BuilderStore
+public sealed class NixStoreClient
 {
     private readonly NixProcess nix;
 
-    public BuilderStore(string? store, IReadOnlyDictionary<string, string> nixOptions, string? binDirectory = null)
+    public NixStoreClient(string? store, IReadOnlyDictionary<string, string> nixOptions, string? binDirectory = null)
     {
         var options = new Dictionary<string, string>(nixOptions, StringComparer.Ordinal) { ["substituters"] = "" };
         nix = new NixProcess(new NixProcessOptions(store, ExtraOptions: options, BinDirectory: binDirectory));
@@ -40,38 +39,47 @@ public sealed class BuilderStore
         {
             return [];
         }
-        var invalid = new HashSet<string>(StringComparer.Ordinal);
-        await nix.RunAsync("nix-store", ["--check-validity", "--print-invalid", .. paths], async (stdout, ct) =>
-        {
-            using var reader = new StreamReader(stdout, leaveOpen: true);
-            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
-            {
-                if (line.Length > 0)
-                {
-                    invalid.Add(line);
-                }
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var invalid = (await QueryLinesAsync(["--check-validity", "--print-invalid", .. paths], cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         return [.. paths.Where(invalid.Contains)];
     }
 
     /// <summary>References of a valid path, full paths, sorted.</summary>
     public async Task<IReadOnlyList<string>> QueryReferencesAsync(string path, CancellationToken cancellationToken)
     {
-        var references = new List<string>();
-        await nix.RunAsync("nix-store", ["--query", "--references", path], async (stdout, ct) =>
+        var references = await QueryLinesAsync(["--query", "--references", path], cancellationToken).ConfigureAwait(false);
+        references.Sort(StringComparer.Ordinal);
+        return references;
+    }
+
+    /// <summary>
+    /// What a build of <paramref name="drvPath"/> needs in a store: the drv's closure and the
+    /// closure of its input derivations' outputs, references first (<c>nix-store -qR --include-outputs</c>).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> QueryBuildInputsAsync(string drvPath, CancellationToken cancellationToken) =>
+        await QueryLinesAsync(["--query", "--requisites", "--include-outputs", drvPath], cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The deriver of a valid path, or null when Nix does not know it.</summary>
+    public async Task<string?> QueryDeriverAsync(string path, CancellationToken cancellationToken)
+    {
+        var lines = await QueryLinesAsync(["--query", "--deriver", path], cancellationToken).ConfigureAwait(false);
+        return lines is [var deriver] && deriver != "unknown-deriver" ? deriver : null;
+    }
+
+    private async Task<List<string>> QueryLinesAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        await nix.RunAsync("nix-store", arguments, async (stdout, ct) =>
         {
             using var reader = new StreamReader(stdout, leaveOpen: true);
             while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
             {
                 if (line.Length > 0)
                 {
-                    references.Add(line);
+                    lines.Add(line);
                 }
             }
         }, cancellationToken).ConfigureAwait(false);
-        references.Sort(StringComparer.Ordinal);
-        return references;
+        return lines;
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Vigil.Builder;
+namespace Vigil.Store;
 
 /// <summary>
 /// Stopping a Nix process and everything under it. Nix runs the derivation's builder in its own
@@ -10,7 +10,7 @@ namespace Vigil.Builder;
 /// temporary build directory), then after a grace kills the whole tree (SIGKILL to every
 /// descendant, found through /proc), which takes the sandbox's PID namespace with its init.
 /// </summary>
-internal static partial class ProcessTree
+public static partial class ProcessTree
 {
     private const int SigTerm = 15;
 
