@@ -151,7 +151,7 @@ internal static class VulnBenchData
         var clock = Stopwatch.StartNew();
         var roots = await db.ListRootsAsync(revision.Id);
         var r1 = clock.Elapsed.TotalSeconds;
-        var fodList = await db.ListFodsAsync(revision.Id);
+        var fodList = await db.ListSourceFodsAsync(revision.Id);
         var r2 = clock.Elapsed.TotalSeconds;
         var nodes = await db.FindDrvNodesAsync(roots.Select(r => r.DrvPath).ToList());
         var r3 = clock.Elapsed.TotalSeconds;

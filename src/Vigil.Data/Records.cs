@@ -21,5 +21,11 @@ public sealed record RevisionFod(string DrvPath, IReadOnlyList<string> Attrs, in
 /// <summary>An FOD of a revision as stored.</summary>
 public sealed record StoredFod(FodRecord Fod, IReadOnlyList<string> Attrs, int AttrCount);
 
+/// <summary>
+/// What a revision's FOD says about the source it fetches, and nothing more: the package inventory
+/// of a large revision needs only these, not the recipe JSON and hashes of <see cref="StoredFod"/>.
+/// </summary>
+public sealed record SourceFod(string DrvPath, string Name, IReadOnlyList<string> Urls, IReadOnlyList<string> Attrs);
+
 /// <summary>A stored FOD record found by its hash, and the earliest-scanned revision listing it (null when no stored revision does any more).</summary>
 public sealed record HistoricFod(FodRecord Fod, string? FirstRevision);

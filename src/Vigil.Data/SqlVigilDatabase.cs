@@ -188,6 +188,12 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
             ReadStoredFod,
             cancellationToken, ("revisionId", revisionId));
 
+    public override Task<IReadOnlyList<SourceFod>> ListSourceFodsAsync(long revisionId, CancellationToken cancellationToken = default) =>
+        QueryListAsync("listing FOD sources",
+            "SELECT f.drv_path, f.name, f.urls, rf.attrs FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
+            static r => new SourceFod(r.GetString(0), r.GetString(1), TextList.Split(r.GetString(2)), TextList.Split(r.GetString(3))),
+            cancellationToken, ("revisionId", revisionId));
+
     private static StoredFod ReadStoredFod(DbDataReader r) =>
         new(Rows.ReadFod(r), TextList.Split(r.GetString(Rows.FodColumns.Length)), r.GetInt32(Rows.FodColumns.Length + 1));
 

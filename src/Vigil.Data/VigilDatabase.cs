@@ -81,6 +81,9 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>A revision's FODs in drv-path order (UTF-8 byte order, the same on every dialect); empty for an unknown id.</summary>
     public abstract Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default);
 
+    /// <summary>A revision's FODs as <see cref="SourceFod"/>s (drv path, name, URLs, attributes), in drv-path order like <see cref="ListFodsAsync"/>; empty for an unknown id.</summary>
+    public abstract Task<IReadOnlyList<SourceFod>> ListSourceFodsAsync(long revisionId, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// The FODs of <paramref name="revisionId"/> that <paramref name="otherRevisionId"/> does not have
     /// with the same output path and recipe, in drv-path order: one side of a diff, computed by the

@@ -151,6 +151,9 @@ public abstract partial class DatabaseContractTests
             Assert.Equal(m.AttrCount, f.AttrCount);
             Assert.Equal(TestData.Render(fods.Single(x => x.DrvPath == m.DrvPath)), TestData.Render(f.Fod));
         });
+        Assert.Equal(
+            listed.Select(f => (f.Fod.DrvPath, f.Fod.Name, string.Join('|', f.Fod.Urls), string.Join('|', f.Attrs))),
+            (await db.ListSourceFodsAsync(saved.Id, Ct)).Select(f => (f.DrvPath, f.Name, string.Join('|', f.Urls), string.Join('|', f.Attrs))));
 
         clock.Now = T0.AddHours(1);
         var other = await db.SaveRevisionAsync("r2", "./other.nix", [], [], [], Ct);
@@ -166,6 +169,8 @@ public abstract partial class DatabaseContractTests
         Assert.Equal((fods[15].DrvPath, 0, 0), (after.Fod.DrvPath, after.Attrs.Count, after.AttrCount));
         Assert.Empty(await db.ListFodsAsync(other.Id, Ct));
         Assert.Empty(await db.ListFodsAsync(12345, Ct));
+        Assert.Empty(await db.ListSourceFodsAsync(other.Id, Ct));
+        Assert.Equal([fods[15].DrvPath], (await db.ListSourceFodsAsync(saved.Id, Ct)).Select(f => f.DrvPath));
         Assert.Equal(["1"], await RawQueryAsync(cs, "SELECT COUNT(*) FROM revision_fods"));
     }
 

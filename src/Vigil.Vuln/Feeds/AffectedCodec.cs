@@ -47,9 +47,12 @@ public static class AffectedCodec
     public static IReadOnlyList<AffectedEntry> Decode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        // Every stored record is decoded on every scan: the UTF-8 copy is a pooled buffer, and the
+        // lists kept are exact arrays (half the objects of a List, which the GC copies as the index grows).
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+            var reader = new Utf8JsonReader(bytes.AsSpan(0, Encoding.UTF8.GetBytes(text, bytes)));
             Expect(ref reader, JsonTokenType.StartArray);
             var list = new List<AffectedEntry>();
             while (Read(ref reader) != JsonTokenType.EndArray)
@@ -82,11 +85,15 @@ public static class AffectedCodec
                 }
                 list.Add(new AffectedEntry(origin, v, p, n, r, e, affected, unaffected, all));
             }
-            return list;
+            return list.Count == 0 ? [] : list.ToArray();
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new FeedFormatException($"stored affected entries are malformed: {ex.Message}", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
@@ -129,7 +136,7 @@ public static class AffectedCodec
         }
     }
 
-    private static List<VersionRange> ReadRanges(ref Utf8JsonReader reader)
+    private static VersionRange[] ReadRanges(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -149,7 +156,7 @@ public static class AffectedCodec
             Expect(ref reader, JsonTokenType.EndArray);
             list.Add(new VersionRange(start, startInclusive, end, endInclusive));
         }
-        return list;
+        return list.Count == 0 ? [] : list.ToArray();
     }
 
     private static JsonTokenType Read(ref Utf8JsonReader reader) =>

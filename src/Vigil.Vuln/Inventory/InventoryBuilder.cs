@@ -19,21 +19,21 @@ public static class InventoryBuilder
     /// <summary>Attributes kept per package.</summary>
     public const int MaxAttrs = 4;
 
-    public static List<InventoryPackage> Build(IReadOnlyList<RevisionRoot> roots, IReadOnlyCollection<DrvNode> closure, IReadOnlyList<StoredFod> fods)
+    public static List<InventoryPackage> Build(IReadOnlyList<RevisionRoot> roots, IReadOnlyCollection<DrvNode> closure, IReadOnlyList<SourceFod> fods)
     {
         ArgumentNullException.ThrowIfNull(roots);
         ArgumentNullException.ThrowIfNull(closure);
         ArgumentNullException.ThrowIfNull(fods);
-        var fodByPath = new Dictionary<string, StoredFod>(fods.Count, StringComparer.Ordinal);
+        var fodByPath = new Dictionary<string, SourceFod>(fods.Count, StringComparer.Ordinal);
         foreach (var f in fods)
         {
-            fodByPath[f.Fod.DrvPath] = f;
+            fodByPath[f.DrvPath] = f;
         }
         return closure.Count == 0 ? FromRoots(roots, fods) : FromGraph(roots, closure, fodByPath);
     }
 
     /// <summary>Whether an FOD is a patch (its name or URL says so) rather than a source.</summary>
-    public static bool IsPatch(FodRecord fod)
+    public static bool IsPatch(SourceFod fod)
     {
         ArgumentNullException.ThrowIfNull(fod);
         return LooksLikePatch(fod.Name) || fod.Urls.Any(LooksLikePatch);
@@ -44,7 +44,7 @@ public static class InventoryBuilder
         || text.Contains("/commit/", StringComparison.Ordinal) || text.Contains("/pull/", StringComparison.Ordinal)
         || text.Contains(".patch?", StringComparison.OrdinalIgnoreCase) || text.Contains("patch", StringComparison.OrdinalIgnoreCase) && DrvNames.CveIds(text).Count > 0;
 
-    private static List<InventoryPackage> FromGraph(IReadOnlyList<RevisionRoot> roots, IReadOnlyCollection<DrvNode> closure, Dictionary<string, StoredFod> fodByPath)
+    private static List<InventoryPackage> FromGraph(IReadOnlyList<RevisionRoot> roots, IReadOnlyCollection<DrvNode> closure, Dictionary<string, SourceFod> fodByPath)
     {
         var byId = new Dictionary<long, DrvNode>(closure.Count);
         var byPath = new Dictionary<string, DrvNode>(closure.Count, StringComparer.Ordinal);
@@ -67,12 +67,12 @@ public static class InventoryBuilder
             {
                 if (byId.TryGetValue(inputId, out var input))
                 {
-                    Inspect(input.Path, fodByPath.GetValueOrDefault(input.Path)?.Fod, identities, patches);
+                    Inspect(input.Path, fodByPath.GetValueOrDefault(input.Path), identities, patches);
                 }
             }
             foreach (var path in node.InputPaths)
             {
-                Inspect(path, fodByPath.GetValueOrDefault(path)?.Fod, identities, patches);
+                Inspect(path, fodByPath.GetValueOrDefault(path), identities, patches);
             }
             packages.Add(new InventoryPackage(pname, version, node.Path, attrs.GetValueOrDefault(node.Id) ?? [], identities, patches));
         }
@@ -80,10 +80,10 @@ public static class InventoryBuilder
         return packages;
     }
 
-    private static List<InventoryPackage> FromRoots(IReadOnlyList<RevisionRoot> roots, IReadOnlyList<StoredFod> fods)
+    private static List<InventoryPackage> FromRoots(IReadOnlyList<RevisionRoot> roots, IReadOnlyList<SourceFod> fods)
     {
         // The FODs each attribute is the nearest attribute of: its sources and patches.
-        var nearest = new Dictionary<string, List<FodRecord>>(StringComparer.Ordinal);
+        var nearest = new Dictionary<string, List<SourceFod>>(StringComparer.Ordinal);
         foreach (var f in fods)
         {
             if (f.Attrs.Count > 0)
@@ -92,7 +92,7 @@ public static class InventoryBuilder
                 {
                     nearest[f.Attrs[0]] = list = [];
                 }
-                list.Add(f.Fod);
+                list.Add(f);
             }
         }
         var byDrv = new Dictionary<string, (string Pname, string Version, List<string> Attrs, List<string> Ids, List<PatchEvidence> Patches)>(StringComparer.Ordinal);
@@ -121,7 +121,7 @@ public static class InventoryBuilder
     }
 
     /// <summary>Adds what one input of a package says: patches naming CVEs, and source identities of non-patch FODs.</summary>
-    private static void Inspect(string inputPath, FodRecord? fod, List<string> identities, List<PatchEvidence> patches)
+    private static void Inspect(string inputPath, SourceFod? fod, List<string> identities, List<PatchEvidence> patches)
     {
         var name = DrvNames.NameOfPath(inputPath);
         foreach (var cve in DrvNames.CveIds(name))

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Vigil.Vuln.Inventory;
 
 /// <summary>
@@ -22,23 +20,54 @@ public static class PackageNames
     public static string Normalise(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var sb = new StringBuilder(name.Length);
+        // Most names (every feed product and pname, millions of calls a scan) are normal already:
+        // then the name itself is the answer, and nothing is allocated.
+        if (IsNormal(name))
+        {
+            return name;
+        }
+        var trimmed = name.AsSpan().Trim();
+        var buffer = trimmed.Length <= 256 ? stackalloc char[trimmed.Length] : new char[trimmed.Length];
+        var length = 0;
         var pendingDash = false;
-        foreach (var c in name.Trim())
+        foreach (var c in trimmed)
         {
             if (c is '-' or '_' or '.')
             {
-                pendingDash = sb.Length > 0;
+                pendingDash = length > 0;
                 continue;
             }
             if (pendingDash)
             {
-                sb.Append('-');
+                buffer[length++] = '-';
                 pendingDash = false;
             }
-            sb.Append(char.ToLowerInvariant(c));
+            buffer[length++] = char.ToLowerInvariant(c);
         }
-        return sb.ToString();
+        return new string(buffer[..length]);
+    }
+
+    /// <summary>Whether <see cref="Normalise"/> would return the name unchanged.</summary>
+    private static bool IsNormal(string name)
+    {
+        if (name.Length == 0)
+        {
+            return true;
+        }
+        if (name[0] is '-' or '_' or '.' || name[^1] is '-' or '_' or '.' || char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]))
+        {
+            return false;
+        }
+        var previousDash = false;
+        foreach (var c in name)
+        {
+            if (c is '_' or '.' || (c == '-' && previousDash) || char.ToLowerInvariant(c) != c)
+            {
+                return false;
+            }
+            previousDash = c == '-';
+        }
+        return true;
     }
 
     /// <summary>The language prefix of a nixpkgs pname (<c>python3.12-requests</c> → (<c>PyPI</c>, <c>requests</c>)), or null.</summary>

@@ -10,7 +10,7 @@ public static class RevisionInventory
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(revision);
         var roots = await database.ListRootsAsync(revision.Id, cancellationToken).ConfigureAwait(false);
-        var fods = await database.ListFodsAsync(revision.Id, cancellationToken).ConfigureAwait(false);
+        var fods = await database.ListSourceFodsAsync(revision.Id, cancellationToken).ConfigureAwait(false);
         var closure = new Dictionary<long, DrvNode>();
         var level = await database.FindDrvNodesAsync(roots.Select(r => r.DrvPath).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         while (level.Count > 0)

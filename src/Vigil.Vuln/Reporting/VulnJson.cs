@@ -6,6 +6,8 @@ namespace Vigil.Vuln.Reporting;
 /// <summary>Findings as JSON with <see cref="Utf8JsonWriter"/> (no reflection; the CLI is compiled ahead of time).</summary>
 public static class VulnJson
 {
+    private const int FlushThreshold = 64 * 1024;
+
     /// <summary>The contract of <c>vigil vuln scan --format json</c>: a list of findings.</summary>
     public static void WriteFindings(Utf8JsonWriter json, IEnumerable<VulnFinding> findings)
     {
@@ -15,6 +17,11 @@ public static class VulnJson
         foreach (var f in findings)
         {
             WriteFinding(json, f);
+            // A writer on a stream buffers everything until flushed: tens of MB for a large scan.
+            if (json.BytesPending > FlushThreshold)
+            {
+                json.Flush();
+            }
         }
         json.WriteEndArray();
     }

@@ -130,8 +130,8 @@ public static class VulnScanner
             evidence.AddRange(c.Evidence.Where(e => !evidence.Contains(e)));
         }
         var status = TriageStatus.Affected;
-        var ids = candidates.SelectMany(c => c.Record.Aliases.Append(c.Record.Id)).Append(cve).Select(i => i.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal);
-        if (package.Patches.FirstOrDefault(p => ids.Contains(p.Cve)) is { } patch)
+        // Most packages carry no patches: the set of ids (every alias, upper-cased) is made only for those that do.
+        if (package.Patches.Count > 0 && FindPatch(package, cve, candidates) is { } patch)
         {
             status = TriageStatus.Patched;
             evidence.Add($"patched: {patch.Source} names {patch.Cve}");
@@ -143,6 +143,12 @@ public static class VulnScanner
         }
         var summary = candidates.Select(c => c.Record.Summary).FirstOrDefault(s => !string.IsNullOrEmpty(s));
         return new VulnFinding(cve, package.Attrs, package.Pname, package.Version, status, confidence, evidence, summary, sources);
+    }
+
+    private static PatchEvidence? FindPatch(InventoryPackage package, string cve, List<MatchCandidate> candidates)
+    {
+        var ids = candidates.SelectMany(c => c.Record.Aliases.Append(c.Record.Id)).Append(cve).Select(i => i.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal);
+        return package.Patches.FirstOrDefault(p => ids.Contains(p.Cve));
     }
 
     /// <summary>One finding gathered over every derivation with the same name, version and status.</summary>
