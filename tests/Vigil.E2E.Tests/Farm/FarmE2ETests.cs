@@ -84,28 +84,11 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
         Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "slow", "--store", farm.ServerStore)).ExitCode);
 
         // Wait until the step is being built somewhere, then kill that builder (SIGKILL, whole tree).
-        string? victim = null;
-        while (victim is null)
-        {
-            await Task.Delay(300, ct);
-            var build = (await farm.BuildsAsync(ct)).EnumerateArray().Single();
-            victim = build.GetProperty("steps").EnumerateArray()
-                .Where(s => s.GetProperty("status").ValueKind == JsonValueKind.Null && s.GetProperty("busy").GetInt32() == 30)
-                .Select(s => s.GetProperty("machine").GetString()).FirstOrDefault();
-        }
+        var victim = await farm.WaitForBusyMachineAsync(ct);
         await Task.Delay(500, ct);
         farm.KillBuilder(victim);
 
-        JsonElement done;
-        while (true)
-        {
-            await Task.Delay(500, ct);
-            done = (await farm.BuildsAsync(ct)).EnumerateArray().Single();
-            if (done.GetProperty("finished").GetBoolean())
-            {
-                break;
-            }
-        }
+        var done = (await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct)).EnumerateArray().Single();
         Assert.Equal(0, done.GetProperty("status").GetInt32());
         var attempts = done.GetProperty("steps").EnumerateArray().ToList();
         Assert.Contains(attempts, s => s.GetProperty("machine").GetString() == victim && s.GetProperty("status").GetInt32() == 3);
