@@ -92,7 +92,9 @@ public sealed class FarmFaultTests
             var done = (await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct)).EnumerateArray().Single();
             Assert.Equal(0, done.GetProperty("status").GetInt32());
             var attempts = done.GetProperty("steps").EnumerateArray().ToList();
-            Assert.Contains(attempts, s => s.GetProperty("machine").GetString() == victim && s.GetProperty("status").GetInt32() == 3);
+            var lost = Assert.Single(attempts, s => s.GetProperty("machine").GetString() == victim);
+            Assert.Equal(3, lost.GetProperty("status").GetInt32());
+            Assert.Contains("went away", lost.GetProperty("error").GetString(), StringComparison.Ordinal);
             Assert.Single(attempts, s => s.GetProperty("status").GetInt32() == 0);
             Assert.Contains(attempts, s => s.GetProperty("machine").GetString() != victim && s.GetProperty("status").GetInt32() == 0);
         }
