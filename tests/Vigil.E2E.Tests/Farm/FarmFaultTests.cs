@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vigil.Testing;
 
 namespace Vigil.E2E.Tests.Farm;
 
@@ -7,7 +8,7 @@ namespace Vigil.E2E.Tests.Farm;
 /// restarted mid-run, a builder that stops answering, and builders with supported and mandatory
 /// system features. Same set-up as <see cref="FarmE2ETests"/> (<see cref="FarmProcesses"/>).
 /// </summary>
-public sealed class FarmFaultTests
+public sealed class FarmFaultTests(PostgresFixture postgres)
 {
     private const string Mk = """mk = name: script: extra: derivation ({ inherit name; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" script ]; } // extra);""";
 
@@ -39,13 +40,15 @@ public sealed class FarmFaultTests
         }
         """;
 
-    [Fact]
-    public async Task A_server_killed_mid_run_and_restarted_on_the_same_database_finishes_every_build_once()
+    [Theory]
+    [MemberData(nameof(FarmE2ETests.Databases), MemberType = typeof(FarmE2ETests))]
+    public async Task A_server_killed_mid_run_and_restarted_on_the_same_database_finishes_every_build_once(string database)
     {
+        Assert.SkipWhen(database == "postgres" && PostgresFixture.SkipReason is not null, PostgresFixture.SkipReason ?? "");
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         bounded.CancelAfter(TimeSpan.FromMinutes(4));
         var ct = bounded.Token;
-        await using var farm = new FarmProcesses(null);
+        await using var farm = new FarmProcesses(database == "postgres" ? await postgres.CreateDatabaseAsync() : null);
         await farm.StartAsync("restart", RestartExpression, ct);
         Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "restart", "--store", farm.ServerStore)).ExitCode);
         var queued = (await farm.BuildsAsync(ct)).EnumerateArray().Select(b => b.GetProperty("id").GetInt64()).Order().ToList();
@@ -54,6 +57,10 @@ public sealed class FarmFaultTests
         await farm.WaitForBusyMachineAsync(ct);
         await Task.Delay(500, ct);
         await farm.KillServerAsync();
+        // Work was left: what finishes from here on was built after the restart, by the builders that reconnected.
+        var atKill = await farm.BuildsAsync(ct);
+        Assert.False(FarmProcesses.AllFinished(atKill));
+        Assert.Contains(atKill.EnumerateArray().SelectMany(b => b.GetProperty("steps").EnumerateArray()), s => s.GetProperty("status").ValueKind == JsonValueKind.Null);
         await Task.Delay(1500, ct);
         await farm.StartServerAsync(ct, farm.Url!.Port);
 
