@@ -142,4 +142,29 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
             Assert.NotEmpty(build.GetProperty("steps").EnumerateArray());
         }
     }
+
+    [Fact]
+    public async Task A_PostgreSQL_restarted_mid_run_is_reconnected_and_every_build_finishes()
+    {
+        Assert.SkipWhen(PostgresServer.FindBinDir() is null, "PostgreSQL binaries are absent (scripts/install-deps.sh installs them)");
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        bounded.CancelAfter(TimeSpan.FromMinutes(4));
+        var ct = bounded.Token;
+        // A server of its own: the shared one (PostgresFixture) serves other tests meanwhile.
+        await using var pg = await PostgresServer.StartAsync(PostgresServer.FindBinDir()!);
+        await using var farm = new FarmProcesses(pg.AdminConnectionString);
+        await farm.StartAsync("pgrestart", RestartExpression, ct);
+        Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "pgrestart", "--store", farm.ServerStore)).ExitCode);
+        var queued = (await farm.BuildsAsync(ct)).GetArrayLength();
+
+        await farm.WaitForBusyMachineAsync(ct);
+        await pg.StopAsync();
+        await Task.Delay(3000, ct);
+        await pg.StartAgainAsync();
+
+        var builds = await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct);
+        Assert.Equal(queued, builds.GetArrayLength());
+        Assert.All(builds.EnumerateArray(), b => Assert.True(b.GetProperty("status").GetInt32() == 0, b.ToString()));
+        Assert.False(farm.Server!.HasExited);
+    }
 }
