@@ -45,12 +45,9 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
     public async Task A_server_killed_mid_run_and_restarted_on_the_same_database_finishes_every_build_once(string database)
     {
         Assert.SkipWhen(database == "postgres" && PostgresFixture.SkipReason is not null, PostgresFixture.SkipReason ?? "");
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bounded.CancelAfter(TimeSpan.FromMinutes(4));
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(4));
         var ct = bounded.Token;
-        await using var farm = new FarmProcesses(database == "postgres" ? await postgres.CreateDatabaseAsync() : null);
-        await farm.StartAsync("restart", RestartExpression, ct);
-        Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "restart", "--store", farm.ServerStore)).ExitCode);
+        await using var farm = await FarmProcesses.QueuedAsync(database == "postgres" ? await postgres.CreateDatabaseAsync() : null, "restart", RestartExpression, ct);
         var queued = (await farm.BuildsAsync(ct)).EnumerateArray().Select(b => b.GetProperty("id").GetInt64()).Order().ToList();
         Assert.Equal(5, queued.Count);
 
@@ -85,25 +82,16 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
     [Fact]
     public async Task A_builder_that_stops_answering_is_expired_and_its_step_built_by_the_other()
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bounded.CancelAfter(TimeSpan.FromMinutes(4));
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(4));
         var ct = bounded.Token;
-        await using var farm = new FarmProcesses(null);
-        await farm.StartAsync("stopped", SlowExpression, ct);
-        Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "stopped", "--store", farm.ServerStore)).ExitCode);
+        await using var farm = await FarmProcesses.QueuedAsync(null, "stopped", SlowExpression, ct);
 
         var victim = await farm.WaitForBusyMachineAsync(ct);
         await farm.SignalBuilderAsync(victim, "STOP");
         try
         {
             var done = (await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct)).EnumerateArray().Single();
-            Assert.Equal(0, done.GetProperty("status").GetInt32());
-            var attempts = done.GetProperty("steps").EnumerateArray().ToList();
-            var lost = Assert.Single(attempts, s => s.GetProperty("machine").GetString() == victim);
-            Assert.Equal(3, lost.GetProperty("status").GetInt32());
-            Assert.Contains("went away", lost.GetProperty("error").GetString(), StringComparison.Ordinal);
-            Assert.Single(attempts, s => s.GetProperty("status").GetInt32() == 0);
-            Assert.Contains(attempts, s => s.GetProperty("machine").GetString() != victim && s.GetProperty("status").GetInt32() == 0);
+            FarmProcesses.AssertLostToOtherBuilder(done, victim);
         }
         finally
         {
@@ -112,16 +100,13 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
 
         // Woken up, the old builder reconnects and may report its stale attempt: nothing is recorded twice.
         await Task.Delay(TimeSpan.FromSeconds(10), ct);
-        var after = (await farm.BuildsAsync(ct)).EnumerateArray().Single();
-        Assert.Equal(0, after.GetProperty("status").GetInt32());
-        Assert.Single(after.GetProperty("steps").EnumerateArray(), s => s.GetProperty("status").GetInt32() == 0);
+        FarmProcesses.AssertLostToOtherBuilder((await farm.BuildsAsync(ct)).EnumerateArray().Single(), victim);
     }
 
     [Fact]
     public async Task Steps_go_only_to_builders_with_their_features_and_a_mandatory_builder_takes_nothing_else()
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bounded.CancelAfter(TimeSpan.FromMinutes(4));
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(4));
         var ct = bounded.Token;
         await using var farm = new FarmProcesses(null);
         await farm.AddJobsetAsync("features", FeatureExpression, ct);
@@ -141,30 +126,5 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
             Assert.All(build.GetProperty("steps").EnumerateArray(), s => Assert.Equal(expected, s.GetProperty("machine").GetString()));
             Assert.NotEmpty(build.GetProperty("steps").EnumerateArray());
         }
-    }
-
-    [Fact]
-    public async Task A_PostgreSQL_restarted_mid_run_is_reconnected_and_every_build_finishes()
-    {
-        Assert.SkipWhen(PostgresServer.FindBinDir() is null, "PostgreSQL binaries are absent (scripts/install-deps.sh installs them)");
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bounded.CancelAfter(TimeSpan.FromMinutes(4));
-        var ct = bounded.Token;
-        // A server of its own: the shared one (PostgresFixture) serves other tests meanwhile.
-        await using var pg = await PostgresServer.StartAsync(PostgresServer.FindBinDir()!);
-        await using var farm = new FarmProcesses(pg.AdminConnectionString);
-        await farm.StartAsync("pgrestart", RestartExpression, ct);
-        Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "pgrestart", "--store", farm.ServerStore)).ExitCode);
-        var queued = (await farm.BuildsAsync(ct)).GetArrayLength();
-
-        await farm.WaitForBusyMachineAsync(ct);
-        await pg.StopAsync();
-        await Task.Delay(3000, ct);
-        await pg.StartAgainAsync();
-
-        var builds = await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct);
-        Assert.Equal(queued, builds.GetArrayLength());
-        Assert.All(builds.EnumerateArray(), b => Assert.True(b.GetProperty("status").GetInt32() == 0, b.ToString()));
-        Assert.False(farm.Server!.HasExited);
     }
 }

@@ -53,6 +53,50 @@ internal sealed class FarmProcesses : IAsyncDisposable
         Assert.True(added.ExitCode == 0, added.Stderr);
     }
 
+    /// <summary>A started farm (<see cref="StartAsync"/>) on <paramref name="db"/> whose jobset's builds are queued.</summary>
+    public static async Task<FarmProcesses> QueuedAsync(string? db, string jobset, string expression, CancellationToken ct)
+    {
+        var farm = new FarmProcesses(db);
+        try
+        {
+            await farm.StartAsync(jobset, expression, ct);
+            await farm.QueueAsync(jobset, ct);
+            return farm;
+        }
+        catch
+        {
+            await farm.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Evaluates <paramref name="jobset"/> into the server's store, queueing its builds (no waiting).</summary>
+    public async Task QueueAsync(string jobset, CancellationToken ct)
+    {
+        var eval = await VigilAsync(ct, "eval", jobset, "--store", ServerStore);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+    }
+
+    /// <summary>The test's token, cancelled after <paramref name="limit"/> too: every farm test is bounded.</summary>
+    public static CancellationTokenSource Deadline(TimeSpan limit)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        bounded.CancelAfter(limit);
+        return bounded;
+    }
+
+    /// <summary>The finished single build of a farm whose builder <paramref name="victim"/> was lost mid-step: its attempt aborted (3), the other builder's succeeded, once.</summary>
+    public static void AssertLostToOtherBuilder(JsonElement build, string victim)
+    {
+        Assert.Equal(0, build.GetProperty("status").GetInt32());
+        var attempts = build.GetProperty("steps").EnumerateArray().ToList();
+        var lost = Assert.Single(attempts, s => s.GetProperty("machine").GetString() == victim);
+        Assert.Equal(3, lost.GetProperty("status").GetInt32());
+        Assert.Contains("went away", lost.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var built = Assert.Single(attempts, s => s.GetProperty("status").GetInt32() == 0);
+        Assert.NotEqual(victim, built.GetProperty("machine").GetString());
+    }
+
     /// <summary>Starts <c>vigil serve</c> on <paramref name="port"/> (0: a free one; a restart passes <see cref="Url"/>'s).</summary>
     public async Task StartServerAsync(CancellationToken ct, int port = 0)
     {
