@@ -35,8 +35,7 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
     public async Task A_jobset_is_evaluated_and_built_by_two_builders(string database)
     {
         Assert.SkipWhen(database == "postgres" && PostgresFixture.SkipReason is not null, PostgresFixture.SkipReason ?? "");
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bounded.CancelAfter(TimeSpan.FromMinutes(5));
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(5));
         var ct = bounded.Token;
         await using var farm = new FarmProcesses(database == "postgres" ? await postgres.CreateDatabaseAsync() : null);
         await farm.StartAsync("e2e", Expression, ct);
@@ -76,39 +75,16 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
     [Fact]
     public async Task A_builder_killed_mid_step_loses_the_step_to_the_other_builder()
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        bounded.CancelAfter(TimeSpan.FromMinutes(4));
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(4));
         var ct = bounded.Token;
-        await using var farm = new FarmProcesses(null);
-        await farm.StartAsync("slow", SlowExpression, ct);
-        Assert.Equal(0, (await farm.VigilAsync(ct, "eval", "slow", "--store", farm.ServerStore)).ExitCode);
+        await using var farm = await FarmProcesses.QueuedAsync(null, "slow", SlowExpression, ct);
 
         // Wait until the step is being built somewhere, then kill that builder (SIGKILL, whole tree).
-        string? victim = null;
-        while (victim is null)
-        {
-            await Task.Delay(300, ct);
-            var build = (await farm.BuildsAsync(ct)).EnumerateArray().Single();
-            victim = build.GetProperty("steps").EnumerateArray()
-                .Where(s => s.GetProperty("status").ValueKind == JsonValueKind.Null && s.GetProperty("busy").GetInt32() == 30)
-                .Select(s => s.GetProperty("machine").GetString()).FirstOrDefault();
-        }
+        var victim = await farm.WaitForBusyMachineAsync(ct);
         await Task.Delay(500, ct);
         farm.KillBuilder(victim);
 
-        JsonElement done;
-        while (true)
-        {
-            await Task.Delay(500, ct);
-            done = (await farm.BuildsAsync(ct)).EnumerateArray().Single();
-            if (done.GetProperty("finished").GetBoolean())
-            {
-                break;
-            }
-        }
-        Assert.Equal(0, done.GetProperty("status").GetInt32());
-        var attempts = done.GetProperty("steps").EnumerateArray().ToList();
-        Assert.Contains(attempts, s => s.GetProperty("machine").GetString() == victim && s.GetProperty("status").GetInt32() == 3);
-        Assert.Contains(attempts, s => s.GetProperty("machine").GetString() != victim && s.GetProperty("status").GetInt32() == 0);
+        var done = (await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct)).EnumerateArray().Single();
+        FarmProcesses.AssertLostToOtherBuilder(done, victim);
     }
 }

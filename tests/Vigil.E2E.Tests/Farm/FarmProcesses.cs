@@ -33,23 +33,78 @@ internal sealed class FarmProcesses : IAsyncDisposable
 
     public Dictionary<string, Process> Builders { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The running <c>vigil serve</c> (the latest one started).</summary>
+    public Process? Server { get; private set; }
+
     /// <summary>A jobset NAME of <paramref name="expression"/>, the server, and builders b1 and b2.</summary>
     public async Task StartAsync(string jobset, string expression, CancellationToken ct)
     {
-        var expr = Path.Combine(Root, jobset + ".nix");
-        await File.WriteAllTextAsync(expr, expression, ct);
-        var added = await VigilAsync(ct, "jobset", "add", jobset, "--expr", expr);
-        Assert.True(added.ExitCode == 0, added.Stderr);
+        await AddJobsetAsync(jobset, expression, ct);
         await StartServerAsync(ct);
         StartBuilder("b1");
         StartBuilder("b2");
     }
 
-    public async Task StartServerAsync(CancellationToken ct)
+    public async Task AddJobsetAsync(string jobset, string expression, CancellationToken ct)
     {
-        var server = CliRunner.Start("serve", "--db", Db, "--port", "0", "--store", ServerStore, "--state-dir", Path.Combine(Root, "state"),
+        var expr = Path.Combine(Root, jobset + ".nix");
+        await File.WriteAllTextAsync(expr, expression, ct);
+        var added = await VigilAsync(ct, "jobset", "add", jobset, "--expr", expr);
+        Assert.True(added.ExitCode == 0, added.Stderr);
+    }
+
+    /// <summary>A started farm (<see cref="StartAsync"/>) on <paramref name="db"/> whose jobset's builds are queued.</summary>
+    public static async Task<FarmProcesses> QueuedAsync(string? db, string jobset, string expression, CancellationToken ct)
+    {
+        var farm = new FarmProcesses(db);
+        try
+        {
+            await farm.StartAsync(jobset, expression, ct);
+            await farm.QueueAsync(jobset, ct);
+            return farm;
+        }
+        catch
+        {
+            await farm.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Evaluates <paramref name="jobset"/> into the server's store, queueing its builds (no waiting).</summary>
+    public async Task QueueAsync(string jobset, CancellationToken ct)
+    {
+        var eval = await VigilAsync(ct, "eval", jobset, "--store", ServerStore);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+    }
+
+    /// <summary>The test's token, cancelled after <paramref name="limit"/> too: every farm test is bounded.</summary>
+    public static CancellationTokenSource Deadline(TimeSpan limit)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        bounded.CancelAfter(limit);
+        return bounded;
+    }
+
+    /// <summary>The finished single build of a farm whose builder <paramref name="victim"/> was lost mid-step: its attempt aborted (3), the other builder's succeeded, once.</summary>
+    public static void AssertLostToOtherBuilder(JsonElement build, string victim)
+    {
+        Assert.Equal(0, build.GetProperty("status").GetInt32());
+        var attempts = build.GetProperty("steps").EnumerateArray().ToList();
+        var lost = Assert.Single(attempts, s => s.GetProperty("machine").GetString() == victim);
+        Assert.Equal(3, lost.GetProperty("status").GetInt32());
+        Assert.Contains("went away", lost.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var built = Assert.Single(attempts, s => s.GetProperty("status").GetInt32() == 0);
+        Assert.NotEqual(victim, built.GetProperty("machine").GetString());
+    }
+
+    /// <summary>Starts <c>vigil serve</c> on <paramref name="port"/> (0: a free one; a restart passes <see cref="Url"/>'s).</summary>
+    public async Task StartServerAsync(CancellationToken ct, int port = 0)
+    {
+        var server = CliRunner.Start("serve", "--db", Db, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--store", ServerStore, "--state-dir", Path.Combine(Root, "state"),
             "--heartbeat", "1", "--stop-grace", "5", "--retry-delay", "0");
         processes.Add(server);
+        Server = server;
         _ = server.StandardError.ReadToEndAsync(ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
@@ -59,11 +114,12 @@ internal sealed class FarmProcesses : IAsyncDisposable
         Url = new Uri(line[at..].Split(' ')[0]);
     }
 
-    public void StartBuilder(string id)
+    /// <summary>A builder with its own chroot store and one slot; <paramref name="extra"/> are more <c>vigil builder</c> options.</summary>
+    public void StartBuilder(string id, params string[] extra)
     {
         var store = Path.Combine(Root, "builder-" + id);
         Directory.CreateDirectory(store);
-        var builder = CliRunner.Start("builder", "--server", Url!.ToString(), "--id", id, "--store", "local?root=" + store, "--jobs", "1");
+        var builder = CliRunner.Start(["builder", "--server", Url!.ToString(), "--id", id, "--store", "local?root=" + store, "--jobs", "1", .. extra]);
         _ = builder.StandardOutput.ReadToEndAsync();
         _ = builder.StandardError.ReadToEndAsync();
         processes.Add(builder);
@@ -72,6 +128,65 @@ internal sealed class FarmProcesses : IAsyncDisposable
 
     /// <summary>kill -9 of a builder and everything it started (Nix and the derivation's builder).</summary>
     public void KillBuilder(string id) => Builders[id].Kill(entireProcessTree: true);
+
+    /// <summary>kill -9 of the server; its port and database stay for a restart.</summary>
+    public async Task KillServerAsync()
+    {
+        Server!.Kill(entireProcessTree: true);
+        await Server.WaitForExitAsync();
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (e.g. STOP, CONT) to a builder and every process below it, parents first.</summary>
+    public async Task SignalBuilderAsync(string id, string signal)
+    {
+        var pids = new List<int>();
+        var pending = new Queue<int>([Builders[id].Id]);
+        while (pending.TryDequeue(out var pid))
+        {
+            pids.Add(pid);
+            foreach (var task in Directory.Exists($"/proc/{pid}/task") ? Directory.GetDirectories($"/proc/{pid}/task") : [])
+            {
+                var children = File.Exists(Path.Combine(task, "children")) ? await File.ReadAllTextAsync(Path.Combine(task, "children")) : "";
+                foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    pending.Enqueue(int.Parse(child, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        using var kill = Process.Start("kill", ["-s", signal, .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Polls <c>vigil builds --json</c> until <paramref name="until"/> holds for the list; returns it.</summary>
+    public async Task<JsonElement> WaitForBuildsAsync(Func<JsonElement, bool> until, CancellationToken ct)
+    {
+        while (true)
+        {
+            var builds = await BuildsAsync(ct);
+            if (until(builds))
+            {
+                return builds;
+            }
+            await Task.Delay(300, ct);
+        }
+    }
+
+    /// <summary>The machine building (busy 30) a step of any build, waiting until there is one.</summary>
+    public async Task<string> WaitForBusyMachineAsync(CancellationToken ct)
+    {
+        string? machine = null;
+        await WaitForBuildsAsync(builds =>
+        {
+            machine = builds.EnumerateArray().SelectMany(b => b.GetProperty("steps").EnumerateArray())
+                .Where(s => s.GetProperty("status").ValueKind == JsonValueKind.Null && s.GetProperty("busy").GetInt32() == 30)
+                .Select(s => s.GetProperty("machine").GetString()).FirstOrDefault();
+            return machine is not null;
+        }, ct);
+        return machine!;
+    }
+
+    public static bool AllFinished(JsonElement builds) =>
+        builds.GetArrayLength() > 0 && builds.EnumerateArray().All(b => b.GetProperty("finished").GetBoolean());
 
     public async Task<CliRunner.Result> VigilAsync(CancellationToken ct, params string[] args) =>
         await CliRunner.RunAsync([.. args, "--db", Db], ct);
