@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Vigil.Data;
@@ -89,7 +90,9 @@ public sealed partial class FarmBatchWriter : IFarmRecorder, IAsyncDisposable
                     await farm.WriteAsync(batch).ConfigureAwait(false);
                     break;
                 }
-                catch (VigilDatabaseException ex)
+                // Whatever a lost connection throws (the driver's own exceptions and I/O errors as
+                // well as ours) is retried: a writer that ended here would leave every flush waiting.
+                catch (Exception ex) when (ex is VigilDatabaseException or DbException or IOException or TimeoutException)
                 {
                     var wait = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failures), 10_000));
                     LogWriteFailed(logger, ex, pending.Count, wait.TotalSeconds);
