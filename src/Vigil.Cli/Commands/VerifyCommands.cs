@@ -56,8 +56,7 @@ internal static class VerifyCommands
             IReadOnlyList<StoredFod> candidates;
             if (parse.GetValue(changedSince) is { } since)
             {
-                var old = await database.FindRevisionAsync(since, ct).ConfigureAwait(false)
-                    ?? throw new UsageException($"no revision named '{since}' in {database.Description}; 'vigil revisions' lists them");
+                var old = await ScanCommands.FindRevisionAsync(database, since, ct).ConfigureAwait(false);
                 candidates = await database.ListFodsNotInAsync(rev.Id, old.Id, ct).ConfigureAwait(false);
             }
             else
