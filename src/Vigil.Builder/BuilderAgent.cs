@@ -222,6 +222,12 @@ public sealed partial class BuilderAgent : IDisposable
             return false;
         }
         Log.Joined(logger, options.ServerUrl, options.BuilderId, welcome.ServerVersion, welcome.ProtocolVersion, welcome.Resumed);
+        // A Drain is the stopping server's; a server that welcomes us (restarted, or another one)
+        // wants work done again. Only our own shutdown drains for good.
+        if (!shutdownRequested.Task.IsCompleted)
+        {
+            draining = false;
+        }
         var heartbeatInterval = welcome.HeartbeatIntervalSeconds > 0 ? TimeSpan.FromSeconds(welcome.HeartbeatIntervalSeconds) : DefaultHeartbeat;
         try
         {

@@ -251,6 +251,31 @@ public sealed class BuilderFarmTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_drain_lasts_until_the_next_welcome_so_a_restarted_server_gets_steps_built_again()
+    {
+        var dep = await Drv("dep");
+        using var builder = NewBuilder();
+        using var stop = new CancellationTokenSource();
+        var run = builder.RunAsync(stop.Token);
+        await FarmServerDouble.WaitAsync(() => server.Joins.FirstOrDefault(), TimeSpan.FromSeconds(30), "join");
+        server.Send(new ServerMessage { Drain = new Drain() });
+        server.Send(new ServerMessage { Build = await server.RequestAsync("step-refused", dep) });
+        var refused = await server.WaitFinishedAsync("step-refused");
+        Assert.Equal(StepStatus.Transient, refused.Status);
+
+        // The stopping server goes; the next one welcomes the builder and sends work.
+        await server.StopAsync();
+        await server.StartAsync();
+        await FarmServerDouble.WaitAsync(() => server.Joins.Skip(1).LastOrDefault(), TimeSpan.FromSeconds(30), "a second join");
+        server.Send(new ServerMessage { Build = await server.RequestAsync("step-after", dep) });
+        var after = await server.WaitFinishedAsync("step-after");
+        Assert.True(after.Status == StepStatus.Success, after.ErrorMessage);
+
+        await stop.CancelAsync();
+        Assert.Equal(BuilderExit.Stopped, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task A_rejected_builder_stops()
     {
         server.RejectWith = "store dir /gnu/store does not match /nix/store";
