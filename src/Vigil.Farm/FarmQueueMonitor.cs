@@ -20,15 +20,21 @@ public sealed partial class FarmQueueMonitor(FarmDatabase farm, QueueRunner runn
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await farm.AbortBusyStepsAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         FarmQueueListener? listener = null;
         var failures = 0;
+        var cleanedUp = false;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 try
                 {
+                    // Inside the retry: a server started while the database is down waits for it.
+                    if (!cleanedUp)
+                    {
+                        await farm.AbortBusyStepsAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                        cleanedUp = true;
+                    }
                     listener ??= await farm.ListenAsync(cancellationToken).ConfigureAwait(false);
                     await TakeNewBuildsAsync(cancellationToken).ConfigureAwait(false);
                     foreach (var note in await listener.WaitAsync(pollInterval, cancellationToken).ConfigureAwait(false))

@@ -60,6 +60,10 @@ public sealed partial class FarmHub(
             return (new Welcome { Accepted = false, RejectionReason = rejection }, null);
         }
         var now = time.GetUtcNow();
+        // First, before any state changes: when the database is down the join fails as a whole and
+        // the builder's retry finds everything as it was (a session registered here but never
+        // given to the runner would be "resumed" and never get steps).
+        await farm.UpsertMachineAsync(new MachineRecord(join.BuilderId, [.. join.Systems], [.. join.SupportedFeatures], [.. join.MandatoryFeatures], (int)join.MaxJobs, 1.0, true, now), cancellationToken).ConfigureAwait(false);
         var resumed = sessions.TryGetValue(join.BuilderId, out var session) && !session.Lost;
         if (!resumed)
         {
@@ -67,7 +71,6 @@ public sealed partial class FarmHub(
             sessions[join.BuilderId] = session;
         }
         session!.Seen(now);
-        await farm.UpsertMachineAsync(new MachineRecord(join.BuilderId, [.. join.Systems], [.. join.SupportedFeatures], [.. join.MandatoryFeatures], (int)join.MaxJobs, 1.0, true, now), cancellationToken).ConfigureAwait(false);
         session.Attach(outbox, join);
         if (!resumed)
         {
@@ -160,15 +163,18 @@ public sealed partial class FarmHub(
         {
             return;
         }
-        var size = logs.Close(a.BuildId, a.StepNr);
-        if (size > 0)
-        {
-            await farm.WriteAsync(new FarmBatch([], [], [], [], [new BuildLogRecord(a.BuildId, a.StepNr, a.DrvPath, logs.PathOf(a.BuildId, a.StepNr), size, "none")]), cancellationToken).ConfigureAwait(false);
-        }
+        // Completed first, before anything that can fail (the log file, the database): a result
+        // forgotten but never completed would hold its slot forever, since the builder's re-report
+        // after a reconnect finds no step and is only acknowledged.
         var outcome = Outcome(finished.Status);
         var error = outcome == StepOutcome.Succeeded ? null : (string.IsNullOrEmpty(finished.ErrorMessage) ? finished.Status.ToString() : finished.ErrorMessage);
         var at = finished.FinishedAtUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(finished.FinishedAtUnixMs) : time.GetUtcNow();
         runner.Complete(new StepResult(a.Id, outcome, error, at));
+        var size = logs.Close(a.BuildId, a.StepNr);
+        if (size > 0)
+        {
+            writer.Log(new BuildLogRecord(a.BuildId, a.StepNr, a.DrvPath, logs.PathOf(a.BuildId, a.StepNr), size, "none"));
+        }
         // The runner applies commands in order: once this query is answered the result went to the writer.
         await runner.QueryAsync(_ => true).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -48,6 +48,9 @@ public sealed partial class FarmBatchWriter : IFarmRecorder, IAsyncDisposable
 
     public void PathFailed(FailedPathRecord failed) => Enqueue(failed);
 
+    /// <summary>A step's stored log: written with the rest, so a database outage delays it instead of losing the step's result.</summary>
+    public void Log(BuildLogRecord log) => Enqueue(log);
+
     private void Enqueue(object record)
     {
         Interlocked.Increment(ref enqueued);
@@ -111,6 +114,7 @@ public sealed partial class FarmBatchWriter : IFarmRecorder, IAsyncDisposable
         var finishes = new List<BuildFinish>();
         var outputs = new List<BuildOutputRecord>();
         var failed = new List<FailedPathRecord>();
+        var logs = new List<BuildLogRecord>();
         foreach (var record in records)
         {
             switch (record)
@@ -125,9 +129,12 @@ public sealed partial class FarmBatchWriter : IFarmRecorder, IAsyncDisposable
                 case FailedPathRecord p:
                     failed.Add(p);
                     break;
+                case BuildLogRecord l:
+                    logs.Add(l);
+                    break;
             }
         }
-        return new FarmBatch(steps, finishes, outputs, failed, []);
+        return new FarmBatch(steps, finishes, outputs, failed, logs);
     }
 
     public async ValueTask DisposeAsync()
