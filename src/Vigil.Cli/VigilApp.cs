@@ -67,10 +67,8 @@ public static class VigilApp
         try
         {
             var configuration = new InvocationConfiguration { Output = context.Out, Error = stderr, EnableDefaultExceptionHandler = false };
-            if (parse.CommandResult.Command.Name == "builder")
+            if (parse.CommandResult.Command is SelfStoppingCommand)
             {
-                // The builder handles SIGTERM/SIGINT itself: its graceful stop (finish running
-                // steps) takes minutes, longer than the default handler waits before exiting.
                 configuration.ProcessTerminationTimeout = null;
             }
             return await parse.InvokeAsync(configuration).ConfigureAwait(false);

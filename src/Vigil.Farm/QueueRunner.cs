@@ -70,6 +70,13 @@ public sealed partial class QueueRunner : IStepDispatcher, IAsyncDisposable
     /// <summary>A builder's report; safe from any thread.</summary>
     public void Complete(StepResult result) => Post(() => core.Complete(result));
 
+    /// <summary>The graceful stop's first move: nothing is dispatched from now on (see <see cref="SchedulerCore.Stopping"/>).</summary>
+    public Task StopDispatchingAsync() => QueryAsync(core =>
+    {
+        core.StopDispatching();
+        return true;
+    });
+
     public void Cancel(long buildId) => Post(() => core.CancelBuild(buildId));
 
     public void Bump(long buildId, int globalPriority) => Post(() => core.BumpBuild(buildId, globalPriority));

@@ -122,6 +122,31 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public void A_stopping_scheduler_dispatches_nothing_and_requeues_aborted_steps_whatever_their_attempts()
+    {
+        var options = SchedulerOptions.Default with { Retry = new RetryPolicy(1, TimeSpan.Zero, 1.0, 0, TimeSpan.Zero) };
+        var h = new Harness(options);
+        h.Core.AddMachine(Harness.Machine("m", 1));
+        var source = new InMemoryDrvSource(Enumerable.Range(0, 2).Select(i => new DrvInfo(Dag.DrvPath(i), "x86_64-linux", [], [Dag.OutPath(i)], [])));
+        h.Add(source, Dag.Build(1, Dag.DrvPath(0)));
+        h.Add(source, Dag.Build(2, Dag.DrvPath(1)));
+        h.Core.Dispatch();
+        var running = h.Started.Single();
+
+        h.Core.StopDispatching();
+        h.Core.Complete(new StepResult(running.Id, StepOutcome.Aborted, "the server stopped before the step finished"));
+        Assert.Equal(0, h.Core.Dispatch());
+        h.Clock.Now += TimeSpan.FromHours(1);
+        Assert.Equal(0, h.Core.Dispatch());
+
+        // One attempt was the limit, yet neither build finished: both wait for the next start.
+        Assert.Single(h.Started);
+        Assert.Empty(h.Recorder.Finished);
+        Assert.Equal(2, h.Core.UnfinishedBuilds);
+        Assert.Equal(BuildStatus.Aborted, h.Recorder.Steps.Single(s => s.Status is not null).Status);
+    }
+
+    [Fact]
     public void Cancelling_keeps_steps_other_builds_need_and_aborts_the_rest()
     {
         // n0 <- n1 (build 1), n0 <- n2 (build 2)

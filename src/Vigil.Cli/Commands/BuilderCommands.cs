@@ -24,7 +24,7 @@ internal static class BuilderCommands
         var system = new Option<string[]>("--system") { Description = "System type built (repeatable; default: this machine's, e.g. x86_64-linux).", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var nixOption = new Option<string[]>("--nix-option") { Description = "NAME=VALUE passed to every build as --option NAME VALUE (repeatable). A chroot store gets sandbox-paths '/bin /usr /lib /lib64' unless given.", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var grace = new Option<double>("--shutdown-grace") { Description = "Seconds running steps may take to finish after SIGTERM before they are aborted (default 300).", DefaultValueFactory = _ => 300 };
-        var command = new Command(
+        var command = new SelfStoppingCommand(
             "builder",
             "Run a farm builder: connect to the server at --server (no inbound port needed), report load and pressure,\n" +
             "build the steps it sends with real Nix in this machine's store (or --store), stream logs, upload outputs.\n" +

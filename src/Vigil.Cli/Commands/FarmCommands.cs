@@ -59,7 +59,7 @@ internal static class FarmCommands
     private static Command Serve(CliContext context)
     {
         var o = NewServerOptions();
-        var command = new Command(
+        var command = new SelfStoppingCommand(
             "serve",
             "Run the farm server: the queue runner over the database's queued builds and the builders' gRPC endpoint\n" +
             "(vigil.farm.v1, HTTP/2 cleartext). Prints the URL builders dial ('vigil builder --server URL').\n" +
@@ -82,7 +82,7 @@ internal static class FarmCommands
         var o = NewServerOptions();
         var builders = new Option<int>("--builders") { Description = "Local builder processes to start, each with its own chroot store under --state-dir (default 2).", DefaultValueFactory = _ => 2 };
         var jobs = new Option<int>("--jobs") { Description = "Steps each builder runs at once (default 1).", DefaultValueFactory = _ => 1 };
-        var up = new Command(
+        var up = new SelfStoppingCommand(
             "up",
             "Run a whole farm on this machine: the server ('vigil serve') and --builders local 'vigil builder' processes,\n" +
             "each with its own chroot Nix store under --state-dir. Ctrl-C (or SIGTERM) stops them all gracefully.")

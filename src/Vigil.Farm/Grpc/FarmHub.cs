@@ -232,6 +232,9 @@ public sealed partial class FarmHub(
     /// </summary>
     public async Task StopAsync(TimeSpan grace)
     {
+        // Before anything ends a step: an aborted step must go back to the queue, not be
+        // dispatched again (and aborted again) until its retries are used up.
+        await runner.StopDispatchingAsync().ConfigureAwait(false);
         draining = true;
         foreach (var session in sessions.Values)
         {

@@ -61,6 +61,15 @@ public sealed class SchedulerCore
 
     public int UnfinishedBuilds => builds.Count;
 
+    /// <summary>
+    /// Set by a graceful stop: nothing more is dispatched, and a running step that ends in a
+    /// retryable way goes back to the queue whatever its attempts, since the stop is not the
+    /// step's failure. Its build stays unfinished for the next start to take up.
+    /// </summary>
+    public bool Stopping { get; private set; }
+
+    public void StopDispatching() => Stopping = true;
+
     public bool HasBuild(long buildId) => builds.ContainsKey(buildId);
 
     public SchedulerStats Stats => new(steps.Count, dispatched, succeeded, failed, retried, cancelled,
@@ -307,6 +316,10 @@ public sealed class SchedulerCore
     /// <summary>Fills every free slot that some runnable step can use; returns how many steps started.</summary>
     public int Dispatch()
     {
+        if (Stopping)
+        {
+            return 0;
+        }
         var now = time.GetUtcNow();
         ReleaseDueRetries(now);
         FailUnsupported(now);
@@ -542,7 +555,7 @@ public sealed class SchedulerCore
         {
             Succeed(step, now);
         }
-        else if (StepClassification.IsRetryable(result.Outcome) && step.Attempts < options.Retry.MaxAttempts)
+        else if (StepClassification.IsRetryable(result.Outcome) && (Stopping || step.Attempts < options.Retry.MaxAttempts))
         {
             step.State = StepState.Backoff;
             step.After = now + options.Retry.Delay(step.Attempts, random);
