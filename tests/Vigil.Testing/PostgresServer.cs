@@ -55,10 +55,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 await RunAsync("chown", ["postgres:postgres", dir]).ConfigureAwait(false);
             }
             await server.RunPgAsync("initdb", ["-D", server.DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]).ConfigureAwait(false);
-            await server.RunPgAsync("pg_ctl", ["-D", server.DataDir, "-l", server.LogFile, "-w", "-t", "30", "-o",
-                $"-p {server.Port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                "start"]).ConfigureAwait(false);
-            server.running = true;
+            await server.StartAgainAsync().ConfigureAwait(false);
             return server;
         }
         catch (Exception ex)
@@ -67,6 +64,19 @@ public sealed class PostgresServer : IAsyncDisposable
             await server.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"throw-away PostgreSQL did not start: {ex.Message}\n{log}", ex);
         }
+    }
+
+    /// <summary>Starts the server (again, after <see cref="StopAsync"/>) on the same port and data directory.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (running)
+        {
+            return;
+        }
+        await RunPgAsync("pg_ctl", ["-D", DataDir, "-l", LogFile, "-w", "-t", "30", "-o",
+            $"-p {Port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "start"]).ConfigureAwait(false);
+        running = true;
     }
 
     /// <summary>Stops the server (fast shutdown: open sessions are ended) and keeps its files.</summary>

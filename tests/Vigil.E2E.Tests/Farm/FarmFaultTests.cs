@@ -29,6 +29,13 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
         }
         """;
 
+    private const string GracefulExpression = "let " + Mk + """
+        in {
+          quick = mk "graceful-quick" "echo quick; /bin/sleep 2; echo quick > $out" {};
+          long = mk "graceful-long" "echo long; /bin/sleep 12; echo long > $out" {};
+        }
+        """;
+
     private const string FeatureExpression = "let " + Mk + """
         in {
           kvm = mk "feature-kvm" "echo kvm > $out" { requiredSystemFeatures = [ "kvm" ]; };
@@ -126,5 +133,67 @@ public sealed class FarmFaultTests(PostgresFixture postgres)
             Assert.All(build.GetProperty("steps").EnumerateArray(), s => Assert.Equal(expected, s.GetProperty("machine").GetString()));
             Assert.NotEmpty(build.GetProperty("steps").EnumerateArray());
         }
+    }
+
+    [Fact]
+    public async Task A_PostgreSQL_restarted_mid_run_is_reconnected_and_every_build_finishes_once()
+    {
+        Assert.SkipWhen(PostgresServer.FindBinDir() is null, "PostgreSQL binaries are absent (scripts/install-deps.sh installs them)");
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(4));
+        var ct = bounded.Token;
+        // A PostgreSQL of its own: the shared one (PostgresFixture) serves other tests meanwhile.
+        await using var pg = await PostgresServer.StartAsync(PostgresServer.FindBinDir()!);
+        await using var farm = await FarmProcesses.QueuedAsync(pg.AdminConnectionString, "pgrestart", RestartExpression, ct);
+        var queued = (await farm.BuildsAsync(ct)).GetArrayLength();
+
+        await farm.WaitForBusyMachineAsync(ct);
+        await pg.StopAsync();
+        // Long enough for steps to finish (and their results to wait) while the database is away.
+        await Task.Delay(4000, ct);
+        await pg.StartAgainAsync();
+
+        var builds = await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct);
+        Assert.Equal(queued, builds.GetArrayLength());
+        Assert.All(builds.EnumerateArray(), b => Assert.True(b.GetProperty("status").GetInt32() == 0, b.ToString()));
+        var successes = builds.EnumerateArray().SelectMany(b => b.GetProperty("steps").EnumerateArray())
+            .Where(s => s.GetProperty("status").ValueKind == JsonValueKind.Number && s.GetProperty("status").GetInt32() == 0)
+            .Select(s => s.GetProperty("drvPath").GetString()).ToList();
+        Assert.Equal(successes.Count, successes.Distinct(StringComparer.Ordinal).Count());
+        Assert.False(farm.Server!.HasExited);
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_lets_short_steps_finish_aborts_the_rest_and_the_restarted_server_builds_them()
+    {
+        using var bounded = FarmProcesses.Deadline(TimeSpan.FromMinutes(4));
+        var ct = bounded.Token;
+        // The server's --stop-grace is 5 s: "quick" ends within it, "long" does not.
+        await using var farm = await FarmProcesses.QueuedAsync(null, "graceful", GracefulExpression, ct);
+        await farm.WaitForBuildsAsync(builds => builds.EnumerateArray().SelectMany(b => b.GetProperty("steps").EnumerateArray())
+            .Count(s => s.GetProperty("status").ValueKind == JsonValueKind.Null && s.GetProperty("busy").GetInt32() == 30) == 2, ct);
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await farm.SignalServerAsync("TERM");
+        using (var exit = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            exit.CancelAfter(TimeSpan.FromSeconds(30));
+            await farm.Server!.WaitForExitAsync(exit.Token);
+        }
+        Assert.Equal(0, farm.Server.ExitCode);
+        Assert.InRange(stopping.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25));
+        var stopped = (await farm.BuildsAsync(ct)).EnumerateArray().ToDictionary(b => b.GetProperty("job").GetString()!);
+        Assert.True(stopped["quick"].GetProperty("finished").GetBoolean(), stopped["quick"].ToString());
+        Assert.Equal(0, stopped["quick"].GetProperty("status").GetInt32());
+        Assert.False(stopped["long"].GetProperty("finished").GetBoolean(), stopped["long"].ToString());
+        var aborted = Assert.Single(stopped["long"].GetProperty("steps").EnumerateArray());
+        Assert.Equal(3, aborted.GetProperty("status").GetInt32());
+        // No step left marked busy by the stopped server.
+        Assert.All(stopped.Values.SelectMany(b => b.GetProperty("steps").EnumerateArray()), s => Assert.NotEqual(JsonValueKind.Null, s.GetProperty("status").ValueKind));
+
+        // The builders were told to drain; the restarted server welcomes them and gets "long" built.
+        await farm.StartServerAsync(ct, farm.Url!.Port);
+        var builds = await farm.WaitForBuildsAsync(FarmProcesses.AllFinished, ct);
+        Assert.All(builds.EnumerateArray(), b => Assert.True(b.GetProperty("status").GetInt32() == 0, b.ToString()));
+        Assert.All(farm.Builders.Values, p => Assert.False(p.HasExited));
     }
 }

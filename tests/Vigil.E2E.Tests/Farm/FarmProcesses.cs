@@ -137,10 +137,19 @@ internal sealed class FarmProcesses : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="signal"/> (e.g. STOP, CONT) to a builder and every process below it, parents first.</summary>
-    public async Task SignalBuilderAsync(string id, string signal)
+    public Task SignalBuilderAsync(string id, string signal) => SignalTreeAsync(Builders[id], signal);
+
+    /// <summary>Sends <paramref name="signal"/> to the server alone (TERM: its graceful stop).</summary>
+    public async Task SignalServerAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-s", signal, Server!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    private static async Task SignalTreeAsync(Process root, string signal)
     {
         var pids = new List<int>();
-        var pending = new Queue<int>([Builders[id].Id]);
+        var pending = new Queue<int>([root.Id]);
         while (pending.TryDequeue(out var pid))
         {
             pids.Add(pid);
