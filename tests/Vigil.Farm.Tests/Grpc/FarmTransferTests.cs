@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
@@ -6,6 +5,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Data;
 using Vigil.Farm.Grpc;
+using Vigil.Farm.Tests.Support;
 using Vigil.Nix.Hashing;
 using Vigil.Nix.Nar;
 using Vigil.Protocol.V1;
@@ -48,7 +48,7 @@ public sealed class FarmTransferTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!NixAvailable)
+        if (!await TestProcesses.CanRunAsync("nix-store", "--version"))
         {
             return;
         }
@@ -74,7 +74,7 @@ public sealed class FarmTransferTests : IAsyncLifetime
         // Nix makes store directories read-only.
         if (Directory.Exists(StoreRoot))
         {
-            await RunAsync("chmod", "-R", "u+w", StoreRoot);
+            await TestProcesses.RunAsync(null, "chmod", "-R", "u+w", StoreRoot);
         }
         dir.Delete(recursive: true);
     }
@@ -279,25 +279,7 @@ public sealed class FarmTransferTests : IAsyncLifetime
     private string StorePath(string name) =>
         $"{Store.StoreDir}/{Nix32.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)).AsSpan(0, 20))}-{name}";
 
-    private async Task<string> NixStoreAsync(params string[] args) =>
-        await RunAsync("nix-store", ["--store", "local?root=" + StoreRoot, .. args]);
+    private async Task<string> NixStoreAsync(params string[] args) => await TestProcesses.RunAsync(StoreRoot, "nix-store", args);
 
-    private static async Task<string> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {await stderr}");
-        return await stdout;
-    }
-
-    private static bool NixAvailable { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
-        .Split(':', StringSplitOptions.RemoveEmptyEntries)
-        .Any(d => File.Exists(Path.Combine(d, "nix-store")));
+    private bool NixAvailable => database is not null;
 }
