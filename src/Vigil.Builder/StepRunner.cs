@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
@@ -172,8 +171,11 @@ internal sealed partial class StepRunner(StepContext context, BuildRequest reque
                     break;
                 case NarStreamMessage.KindOneofCase.End when current is not null:
                     var digest = hash.GetHashAndReset();
+                    // begin carries hash and size only when the server knew them before sending
+                    // (empty and 0 otherwise, as the streaming server does); end always does.
                     if (size != message.End.NarSize || !digest.AsSpan().SequenceEqual(message.End.NarSha256.Span)
-                        || (current.NarSha256.Length > 0 && !digest.AsSpan().SequenceEqual(current.NarSha256.Span)))
+                        || (current.NarSha256.Length > 0 && !digest.AsSpan().SequenceEqual(current.NarSha256.Span))
+                        || (current.NarSize > 0 && size != current.NarSize))
                     {
                         throw new InvalidDataException($"'{current.Path}' arrived corrupt (NAR hash or size differs from what the server announced)");
                     }
@@ -242,7 +244,8 @@ internal sealed partial class StepRunner(StepContext context, BuildRequest reque
         }
         catch (OutputLimitExceededException)
         {
-            // Abandon the call: the server keeps nothing of an upload that did not complete.
+            // Abandon the call: the server registers no output whose NAR did not arrive whole
+            // and checked (outputs uploaded before this one may be kept, a retry skips them).
             await linked.CancelAsync().ConfigureAwait(false);
             throw;
         }
@@ -251,58 +254,17 @@ internal sealed partial class StepRunner(StepContext context, BuildRequest reque
     /// <summary>The NAR of <paramref name="realPath"/> as chunk messages, hashed on the way; enforces max_output_bytes.</summary>
     private async Task<(byte[] Digest, ulong Size)> StreamNarAsync(string realPath, string storePath, IAsyncStreamWriter<UploadMessage> destination, CancellationToken token)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * ChunkSize, resumeWriterThreshold: 2 * ChunkSize, useSynchronizationContext: false));
-        using var stopProducer = CancellationTokenSource.CreateLinkedTokenSource(token);
-        // NarWriter is synchronous (it reads files with pread-style calls); it runs on a pool
-        // thread and the pipe's back-pressure keeps it at most a few chunks ahead of the network.
-        var producer = Task.Run(() =>
-        {
-            try
-            {
-                using var stream = pipe.Writer.AsStream(leaveOpen: true);
-                NarWriter.Write(realPath, stream, stopProducer.Token);
-                pipe.Writer.Complete();
-            }
-            catch (Exception e)
-            {
-                pipe.Writer.Complete(e);
-            }
-        }, CancellationToken.None);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         ulong size = 0;
-        try
+        var nar = await NarChunkStreamer.StreamAsync(realPath, ChunkSize, async (chunk, ct) =>
         {
-            while (true)
+            size += (ulong)chunk.Length;
+            if (request.MaxOutputBytes > 0 && size > request.MaxOutputBytes)
             {
-                var read = await pipe.Reader.ReadAsync(token).ConfigureAwait(false);
-                foreach (var segment in read.Buffer)
-                {
-                    for (var at = 0; at < segment.Length; at += ChunkSize)
-                    {
-                        var piece = segment.Slice(at, Math.Min(ChunkSize, segment.Length - at));
-                        size += (ulong)piece.Length;
-                        if (request.MaxOutputBytes > 0 && size > request.MaxOutputBytes)
-                        {
-                            throw new OutputLimitExceededException($"output '{storePath}' is larger than the limit of {request.MaxOutputBytes} bytes (NAR size)");
-                        }
-                        hash.AppendData(piece.Span);
-                        await destination.WriteAsync(new UploadMessage { Chunk = ByteString.CopyFrom(piece.Span) }, token).ConfigureAwait(false);
-                    }
-                }
-                pipe.Reader.AdvanceTo(read.Buffer.End);
-                if (read.IsCompleted)
-                {
-                    break;
-                }
+                throw new OutputLimitExceededException($"output '{storePath}' is larger than the limit of {request.MaxOutputBytes} bytes (NAR size)");
             }
-        }
-        finally
-        {
-            await stopProducer.CancelAsync().ConfigureAwait(false);
-            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(false);
-        }
-        return (hash.GetHashAndReset(), size);
+            await destination.WriteAsync(new UploadMessage { Chunk = ByteString.CopyFrom(chunk.Span) }, ct).ConfigureAwait(false);
+        }, token).ConfigureAwait(false);
+        return (nar.Sha256, nar.Size);
     }
 
     private static List<(string Name, string Path, IReadOnlyList<string> References)> OrderByReferences(List<(string Name, string Path, IReadOnlyList<string> References)> outputs)

@@ -85,7 +85,8 @@ public sealed class NixStoreClient
     /// <summary>
     /// Runs <c>nix-store --import</c> with what <paramref name="writeExport"/> writes to its stdin (Nix's
     /// export format). If the writer throws, stdin is closed without the end marker, so Nix fails
-    /// and registers nothing past the last whole object; the writer's exception is what surfaces.
+    /// and registers nothing past the last whole object; the writer's exception is what surfaces
+    /// (an I/O error together with Nix's own error when Nix failed too).
     /// </summary>
     public async Task ImportAsync(Func<Stream, CancellationToken, Task> writeExport, CancellationToken cancellationToken)
     {
@@ -139,6 +140,11 @@ public sealed class NixStoreClient
         var error = await stderr.ConfigureAwait(false);
         await stdout.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
+        if (writerFailure is IOException && process.ExitCode != 0)
+        {
+            // Most likely a broken pipe because Nix gave up first: its error is the reason.
+            throw new NixProcessException("nix-store --import", $"exit code {process.ExitCode}: {NixErrorText.Condense(error)} (writing its input: {writerFailure.Message})", writerFailure);
+        }
         if (writerFailure is not null)
         {
             throw writerFailure;

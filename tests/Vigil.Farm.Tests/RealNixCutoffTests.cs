@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Vigil.Farm.Graph;
+using Vigil.Farm.Tests.Support;
 using Vigil.Store;
 using Vigil.Store.Provenance;
 
@@ -25,17 +25,17 @@ public sealed class RealNixCutoffTests : IDisposable
     [Fact]
     public async Task Steps_of_a_real_closure_stop_at_outputs_built_in_the_store()
     {
-        Assert.SkipWhen(!await CanRunAsync("nix-instantiate", "--version"), "nix is not installed");
+        Assert.SkipWhen(!await TestProcesses.CanRunAsync("nix-instantiate", "--version"), "nix is not installed");
         var store = Path.Combine(dir.FullName, "store");
         var file = Path.Combine(dir.FullName, "set.nix");
         await File.WriteAllTextAsync(file, Expression, TestContext.Current.CancellationToken);
         var drvs = new Dictionary<string, string>();
         foreach (var attr in new[] { "a", "b", "c", "d" })
         {
-            drvs[attr] = (await NixAsync(store, "nix-instantiate", file, "-A", attr)).Trim();
+            drvs[attr] = (await TestProcesses.RunAsync(store, "nix-instantiate", file, "-A", attr)).Trim();
         }
         // Build b (and with it a) in the chroot store.
-        await NixAsync(store, "nix-store", "--realise", drvs["b"], "--option", "sandbox-paths", "/bin /usr /lib /lib64");
+        await TestProcesses.RunAsync(store, "nix-store", "--realise", drvs["b"], "--option", "sandbox-paths", "/bin /usr /lib /lib64");
 
         var location = StoreLocation.Parse($"local?root={store}");
         var expander = new StepExpander(new StoreDrvSource(new DerivationReader(location)),
@@ -56,36 +56,6 @@ public sealed class RealNixCutoffTests : IDisposable
         var none = new StepExpander(new StoreDrvSource(new DerivationReader(location)), FixedOutputOracle.None, null, new Dictionary<string, StepMark>());
         var all = await none.ExpandAsync(drvs["c"], TestContext.Current.CancellationToken);
         Assert.Equal(new[] { drvs["a"], drvs["b"], drvs["c"] }.Order(), all.Nodes.Select(n => n.Path).Order());
-    }
-
-    private static async Task<string> NixAsync(string store, string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["NIX_REMOTE"] = $"local?root={store}";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {await stderr}");
-        return await stdout;
-    }
-
-    private static async Task<bool> CanRunAsync(string program, string arg)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(program, arg) { RedirectStandardOutput = true })!;
-            await process.WaitForExitAsync();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 
     public void Dispose()

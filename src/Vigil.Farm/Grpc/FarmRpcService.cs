@@ -5,6 +5,7 @@ using Grpc.Core;
 using Vigil.Nix.Export;
 using Vigil.Nix.Nar;
 using Vigil.Protocol.V1;
+using Vigil.Store.Evaluation;
 
 namespace Vigil.Farm.Grpc;
 
@@ -97,19 +98,15 @@ public sealed class FarmRpcService(FarmHub hub, TimeProvider time) : FarmService
             }
             var references = await store.QueryReferencesAsync(path, token).ConfigureAwait(false);
             var deriver = await store.QueryDeriverAsync(path, token).ConfigureAwait(false);
-            // Whole in memory, so hash and size go up front; farm inputs are mostly small (a streamed
-            // variant for multi-gigabyte paths is listed as open work in docs/farm.md).
-            var nar = await Task.Run(() => NarWriter.ToArray(store.Location.RealPath(path)), token).ConfigureAwait(false);
-            var sha = ByteString.CopyFrom(SHA256.HashData(nar));
+            // The NAR is written while it is sent, so its hash and size are known only at the end:
+            // begin leaves them unset and end carries them (the builder checks end).
             await responseStream.WriteAsync(new NarStreamMessage
             {
-                Begin = new PathInfo { Path = path, References = { references }, Deriver = deriver ?? "", NarSha256 = sha, NarSize = (ulong)nar.Length },
+                Begin = new PathInfo { Path = path, References = { references }, Deriver = deriver ?? "" },
             }, token).ConfigureAwait(false);
-            for (var at = 0; at < nar.Length; at += ChunkSize)
-            {
-                await responseStream.WriteAsync(new NarStreamMessage { Chunk = ByteString.CopyFrom(nar, at, Math.Min(ChunkSize, nar.Length - at)) }, token).ConfigureAwait(false);
-            }
-            await responseStream.WriteAsync(new NarStreamMessage { End = new NarEnd { NarSha256 = sha, NarSize = (ulong)nar.Length } }, token).ConfigureAwait(false);
+            var nar = await NarChunkStreamer.StreamAsync(store.Location.RealPath(path), ChunkSize, (chunk, ct) =>
+                new ValueTask(responseStream.WriteAsync(new NarStreamMessage { Chunk = ByteString.CopyFrom(chunk.Span) }, ct)), token).ConfigureAwait(false);
+            await responseStream.WriteAsync(new NarStreamMessage { End = new NarEnd { NarSha256 = ByteString.CopyFrom(nar.Sha256), NarSize = nar.Size } }, token).ConfigureAwait(false);
         }
     }
 
@@ -117,57 +114,94 @@ public sealed class FarmRpcService(FarmHub hub, TimeProvider time) : FarmService
     {
         ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(context);
-        var token = context.CancellationToken;
+        var stored = new List<string>();
+        try
+        {
+            // One nix-store --import for the call, fed as the chunks arrive: each output is
+            // registered once its trailer is written, which happens only after its end checked out.
+            await hub.Store.ImportAsync((stdin, ct) => ImportUploadAsync(requestStream, stdin, stored, ct), context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NixProcessException or IOException)
+        {
+            // Nix refused the stream (a malformed NAR, a full disk): not the builder's data
+            // against its own hash, so the builder retries.
+            throw new RpcException(new Status(StatusCode.Internal, $"importing the upload failed: {e.Message}"));
+        }
+        return new UploadOutputsReply { StoredPaths = { stored } };
+    }
+
+    /// <summary>
+    /// Writes the uploaded outputs in Nix's export format to <paramref name="stdin"/>, checking
+    /// each NAR's SHA-256 and size against its end before writing the trailer that makes Nix
+    /// register it. Any failure (a mismatch, a truncated or cancelled upload) throws before that
+    /// trailer, so the import stops and the output is not registered; outputs the store has
+    /// already (a retried upload) are checked but not written again.
+    /// </summary>
+    private async Task ImportUploadAsync(IAsyncStreamReader<UploadMessage> requestStream, Stream stdin, List<string> stored, CancellationToken token)
+    {
         var store = hub.Store;
-        var received = new List<(PathInfo Info, byte[] Nar)>();
+        var export = new NixExportWriter(stdin);
         PathInfo? current = null;
-        using var nar = new MemoryStream();
+        var importing = false;
+        ulong size = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await foreach (var message in requestStream.ReadAllAsync(token).ConfigureAwait(false))
         {
             switch (message.KindCase)
             {
+                case UploadMessage.KindOneofCase.Header:
+                    break;
                 case UploadMessage.KindOneofCase.Begin:
-                    current = message.Begin;
-                    if (!current.Path.StartsWith(store.StoreDir + "/", StringComparison.Ordinal))
+                    if (current is not null)
                     {
-                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{current.Path}' is not a path of the server's store"));
+                        throw Invalid($"'{message.Begin.Path}' began before the NAR of {current.Path} ended");
                     }
-                    nar.SetLength(0);
+                    current = message.Begin;
+                    if (!current.Path.StartsWith(store.StoreDir + "/", StringComparison.Ordinal) || current.Path.Contains("/..", StringComparison.Ordinal))
+                    {
+                        throw Invalid($"'{current.Path}' is not a path of the server's store");
+                    }
+                    size = 0;
+                    importing = (await store.QueryInvalidAsync([current.Path], token).ConfigureAwait(false)).Count > 0;
+                    if (importing)
+                    {
+                        await export.BeginPathAsync(token).ConfigureAwait(false);
+                    }
                     break;
                 case UploadMessage.KindOneofCase.Chunk when current is not null:
-                    nar.Write(message.Chunk.Span);
                     hash.AppendData(message.Chunk.Span);
+                    size += (ulong)message.Chunk.Length;
+                    if (importing)
+                    {
+                        await export.WriteNarAsync(message.Chunk.Memory, token).ConfigureAwait(false);
+                    }
                     break;
                 case UploadMessage.KindOneofCase.End when current is not null:
                     var digest = hash.GetHashAndReset();
-                    if (!digest.AsSpan().SequenceEqual(message.End.NarSha256.Span) || (ulong)nar.Length != message.End.NarSize)
+                    if (!digest.AsSpan().SequenceEqual(message.End.NarSha256.Span) || size != message.End.NarSize)
                     {
-                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"the NAR of {current.Path} does not match its announced SHA-256 and size"));
+                        throw Invalid($"the NAR of {current.Path} does not match its announced SHA-256 and size");
                     }
-                    received.Add((current, nar.ToArray()));
+                    if (importing)
+                    {
+                        await export.EndPathAsync(current.Path, current.References, string.IsNullOrEmpty(current.Deriver) ? null : current.Deriver, token).ConfigureAwait(false);
+                    }
+                    stored.Add(current.Path);
                     current = null;
                     break;
+                case UploadMessage.KindOneofCase.Chunk or UploadMessage.KindOneofCase.End:
+                    throw Invalid($"{message.KindCase} outside an output's NAR");
                 default:
+                    // A message kind of a later protocol revision: skipped, as the protocol says.
                     break;
             }
         }
-        // All or nothing: only a completed call is imported; paths the store has are skipped (a retried upload).
-        var missing = (await store.QueryInvalidAsync([.. received.Select(r => r.Info.Path)], token).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-        if (missing.Count > 0)
+        if (current is not null)
         {
-            await store.ImportAsync(async (stdin, ct) =>
-            {
-                var export = new NixExportWriter(stdin);
-                foreach (var (info, bytes) in received.Where(r => missing.Contains(r.Info.Path)))
-                {
-                    await export.BeginPathAsync(ct).ConfigureAwait(false);
-                    await export.WriteNarAsync(bytes, ct).ConfigureAwait(false);
-                    await export.EndPathAsync(info.Path, info.References, string.IsNullOrEmpty(info.Deriver) ? null : info.Deriver, ct).ConfigureAwait(false);
-                }
-                await export.FinishAsync(ct).ConfigureAwait(false);
-            }, token).ConfigureAwait(false);
+            throw Invalid($"the upload ended inside the NAR of {current.Path}");
         }
-        return new UploadOutputsReply { StoredPaths = { received.Select(r => r.Info.Path) } };
+        await export.FinishAsync(token).ConfigureAwait(false);
     }
+
+    private static RpcException Invalid(string detail) => new(new Status(StatusCode.InvalidArgument, detail));
 }
