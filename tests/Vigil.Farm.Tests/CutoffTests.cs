@@ -90,9 +90,28 @@ public sealed class CutoffTests
         Assert.Equal(BuildStatus.CachedFailure, h.Recorder.Steps.Single().Status);
     }
 
+    [Fact]
+    public async Task Failed_paths_are_looked_up_once_per_build_for_exactly_the_outputs_to_build()
+    {
+        // A chain of six levels whose bottom is already built: one lookup, of the five outputs above it.
+        var source = new InMemoryDrvSource(Enumerable.Range(0, 6).Select(i =>
+            new DrvInfo(Dag.DrvPath(i), "x86_64-linux", [], [Dag.OutPath(i)], i == 0 ? [] : [Dag.DrvPath(i - 1)])));
+        var failed = new FailedSet();
+        var fragment = await new StepExpander(source, new FixedOutputOracle([Dag.OutPath(0)]), failed, new Harness().Core.Marks)
+            .ExpandAsync(Dag.DrvPath(5), TestContext.Current.CancellationToken);
+        Assert.Null(fragment.FailedDrv);
+        var lookup = Assert.Single(failed.Lookups);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => Dag.OutPath(i)).Order(StringComparer.Ordinal), lookup.Order(StringComparer.Ordinal));
+    }
+
     private sealed class FailedSet(params string[] failed) : IFailedPathSource
     {
-        public Task<IReadOnlySet<string>> FindFailedAsync(IReadOnlyCollection<string> outputPaths, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlySet<string>>(outputPaths.Where(failed.Contains).ToHashSet());
+        public List<IReadOnlyCollection<string>> Lookups { get; } = [];
+
+        public Task<IReadOnlySet<string>> FindFailedAsync(IReadOnlyCollection<string> outputPaths, CancellationToken cancellationToken)
+        {
+            Lookups.Add(outputPaths);
+            return Task.FromResult<IReadOnlySet<string>>(outputPaths.Where(failed.Contains).ToHashSet());
+        }
     }
 }

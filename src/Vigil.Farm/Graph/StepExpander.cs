@@ -41,14 +41,6 @@ public sealed class StepExpander(IDrvSource source, IOutputOracle oracle, IFaile
             }
             var outputs = toCheck.SelectMany(d => d.OutputPaths).ToList();
             var present = outputs.Count == 0 ? new HashSet<string>() : await oracle.FindPresentAsync(outputs, cancellationToken).ConfigureAwait(false);
-            if (failedPaths is not null && outputs.Count > 0)
-            {
-                var failed = await failedPaths.FindFailedAsync(outputs, cancellationToken).ConfigureAwait(false);
-                if (toCheck.FirstOrDefault(d => d.OutputPaths.Any(failed.Contains)) is { } failedDrv)
-                {
-                    return new BuildFragment(topDrv, [], [], failedDrv.Path);
-                }
-            }
             var next = new List<string>();
             foreach (var drv in toCheck)
             {
@@ -67,6 +59,16 @@ public sealed class StepExpander(IDrvSource source, IOutputOracle oracle, IFaile
                 }
             }
             level = next;
+        }
+        // One lookup per build, not per level (a round trip each): only outputs that would be
+        // built can be failed paths, and nodes are in walk order, so the first found is the nearest.
+        if (failedPaths is not null && nodes.Count > 0)
+        {
+            var failed = await failedPaths.FindFailedAsync([.. nodes.SelectMany(d => d.OutputPaths)], cancellationToken).ConfigureAwait(false);
+            if (failed.Count > 0 && nodes.FirstOrDefault(d => d.OutputPaths.Any(failed.Contains)) is { } failedDrv)
+            {
+                return new BuildFragment(topDrv, [], [], failedDrv.Path);
+            }
         }
         return new BuildFragment(topDrv, nodes, boundary, null);
     }
