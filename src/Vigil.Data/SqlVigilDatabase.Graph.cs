@@ -29,6 +29,13 @@ internal abstract partial class SqlVigilDatabase
     /// <summary>Inserts FOD records; ones already stored are left as they are.</summary>
     protected abstract Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken);
 
+    public override Task<bool> HasDrvsAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync("reading derivations", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            return await connection.ExecuteInt64Async("SELECT COUNT(*) FROM (SELECT 1 FROM drvs LIMIT 1) AS any_drv", null, ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+
     public override Task<IReadOnlyList<DrvNode>> FindDrvNodesAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(drvPaths);

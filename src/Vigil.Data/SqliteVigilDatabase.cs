@@ -164,8 +164,59 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
     protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)
     {
         // FOD records are immutable: a row already there is the same row.
+        var rebuilt = DropIndexesForBulkInsert(connection, transaction, "fods", fods.Count);
         InsertRows(connection, transaction, "INSERT OR IGNORE INTO fods", Rows.FodColumns, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
+        foreach (var create in rebuilt)
+        {
+            Execute(connection, transaction, create);
+        }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Drops the secondary indexes of <paramref name="table"/> when more rows are about to be
+    /// inserted than it holds (a first scan), and returns the statements that create them again.
+    /// Random keys cost a B-tree descent and page splits per row and index, while CREATE INDEX
+    /// sorts once: a third of the time. The caller recreates them in the same transaction, so a
+    /// scan killed before its commit leaves the indexes as they were.
+    /// </summary>
+    private static List<string> DropIndexesForBulkInsert(DbConnection connection, DbTransaction transaction, string table, int rows)
+    {
+        var creates = new List<string>();
+        using var count = connection.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = $"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT {rows.ToString(CultureInfo.InvariantCulture)}) AS sample";
+        if (Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture) >= rows)
+        {
+            return creates;
+        }
+        var names = new List<string>();
+        using (var indexes = connection.CreateCommand())
+        {
+            indexes.Transaction = transaction;
+            // Explicit indexes only (sql is null for the ones a PRIMARY KEY or UNIQUE makes).
+            indexes.CommandText = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = @table AND sql IS NOT NULL ORDER BY name";
+            indexes.Parameters.Add(new SqliteParameter("@table", table));
+            using var reader = indexes.ExecuteReader();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+                creates.Add(reader.GetString(1));
+            }
+        }
+        foreach (var name in names)
+        {
+            Execute(connection, transaction, $"DROP INDEX \"{name}\"");
+        }
+        return creates;
+    }
+
+    private static void Execute(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     protected override Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken)

@@ -48,6 +48,12 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>Stores walked derivations and the FOD records among them; already stored ones are left as they are. One transaction.</summary>
     public abstract Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Whether any derivation is stored. A scan into a database that holds none asks for no stored
+    /// derivation by path (a concurrent scan that stores some meanwhile is still handled by the writer).
+    /// </summary>
+    public abstract Task<bool> HasDrvsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The stored derivations among <paramref name="drvPaths"/>, in the compact form a scan walks.</summary>
     public abstract Task<IReadOnlyList<DrvNode>> FindDrvNodesAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 

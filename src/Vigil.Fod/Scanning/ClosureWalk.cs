@@ -84,11 +84,15 @@ internal sealed class ClosureWalk
             }
         }
         var ids = new List<long>();
+        // A first scan into an empty database: nothing can be known, so no level asks for any path.
+        var started = Stopwatch.GetTimestamp();
+        var anyStored = await _db.HasDrvsAsync(ct).ConfigureAwait(false);
+        LookupTime += Stopwatch.GetElapsedTime(started);
         while (paths.Count > 0 || ids.Count > 0)
         {
             ct.ThrowIfCancellationRequested();
             var known = new List<(int Node, DrvNode Row)>();
-            var started = Stopwatch.GetTimestamp();
+            started = Stopwatch.GetTimestamp();
             // Inputs of stored derivations, by id: in a rescan, most of the closure.
             if (ids.Count > 0)
             {
@@ -108,8 +112,8 @@ internal sealed class ClosureWalk
             }
             // Derivations named by path (roots, inputs of new ones): stored ones are known, the rest are read.
             var lookup = paths.Where(n => _state[n] == NodeState.Pending).ToList();
-            var unknown = new List<int>();
-            if (lookup.Count > 0)
+            var unknown = lookup;
+            if (lookup.Count > 0 && anyStored)
             {
                 foreach (var row in await _db.FindDrvNodesAsync(lookup.ConvertAll(_graph.Path), ct).ConfigureAwait(false))
                 {
