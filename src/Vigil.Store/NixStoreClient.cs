@@ -32,6 +32,16 @@ public sealed class NixStoreClient
     /// <summary>Arguments of <c>nix-store --realise DRV</c> against this store.</summary>
     public IReadOnlyList<string> RealiseArguments(string drvPath) => [.. nix.CommonArguments(), "--realise", drvPath];
 
+    /// <summary>
+    /// Opens the store once, creating it when it is new. Nix (2.8) does not create a store safely
+    /// from several processes at once: on a fresh chroot store, concurrent first uses fail with
+    /// "SQLite database ... is busy" (one process switches the new database to WAL while another
+    /// opens it) or "creating symlink ... gcroots/profiles: File exists". Once the store exists,
+    /// concurrent use is safe, so whoever runs several Nix processes on a store opens it first.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken cancellationToken) =>
+        await QueryLinesAsync(["--check-validity", "--print-invalid"], cancellationToken).ConfigureAwait(false);
+
     /// <summary>The paths among <paramref name="paths"/> that are not valid in this store, in the order given.</summary>
     public async Task<IReadOnlyList<string>> QueryInvalidAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
