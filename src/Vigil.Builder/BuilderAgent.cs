@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Vigil.Builder.Telemetry;
 using Vigil.Protocol.V1;
 using Vigil.Store;
+using Vigil.Store.Evaluation;
 
 namespace Vigil.Builder;
 
@@ -153,8 +154,47 @@ public sealed partial class BuilderAgent : IDisposable
 
     private void Enqueue(BuilderMessage message) => outbox.Writer.TryWrite(message);
 
+    /// <summary>
+    /// Opens (on first use, creates) the store before the builder joins: its steps then start up to
+    /// <see cref="BuilderOptions.Jobs"/> Nix processes at once, which on a store nobody created yet
+    /// race and fail (<see cref="NixStoreClient.OpenAsync"/>). A store that cannot be opened is
+    /// retried with backoff, as an absent server is; false when stopped meanwhile.
+    /// </summary>
+    private async Task<bool> OpenStoreAsync(CancellationToken stop)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await store.OpenAsync(stop).ConfigureAwait(false);
+                return true;
+            }
+            catch (NixProcessException e)
+            {
+                var delay = backoff.Delay(attempt);
+                Log.StoreUnusable(logger, options.Store ?? "(default)", e.Message, delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+    }
+
     private async Task<BuilderExit> ConnectLoopAsync(CancellationToken stop)
     {
+        if (!await OpenStoreAsync(stop).ConfigureAwait(false))
+        {
+            return BuilderExit.Stopped;
+        }
         var attempt = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -460,6 +500,9 @@ public sealed partial class BuilderAgent : IDisposable
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "joined {Server} as '{BuilderId}' (server {ServerVersion}, protocol {Protocol}, resumed {Resumed})")]
         public static partial void Joined(ILogger logger, Uri server, string builderId, string serverVersion, uint protocol, bool resumed);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "cannot open the store {Store}: {Reason}; retrying in {Seconds:F1} s")]
+        public static partial void StoreUnusable(ILogger logger, string store, string reason, double seconds);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "the server rejected this builder: {Reason}")]
         public static partial void Rejected(ILogger logger, string reason);

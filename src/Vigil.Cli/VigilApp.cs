@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Vigil.Cli.Commands;
 using Vigil.Nix;
 using Vigil.Data;
@@ -49,14 +50,44 @@ public static class VigilApp
         return root;
     }
 
+    /// <summary>
+    /// Tokens that look like options but name none, taken as values of a command's arguments.
+    /// System.CommandLine tokenises an unknown <c>--x</c> as an argument, so a command with a
+    /// variadic argument (<c>drv show DRV...</c>) would take it for a path and fail on whichever
+    /// path it read first. As in getopt, <c>-</c> alone and anything after <c>--</c> are values.
+    /// Option values (<c>--store -x</c>) are the option's, not checked here.
+    /// </summary>
+    private static List<string> UnknownOptions(ParseResult parse)
+    {
+        var unknown = new List<string>();
+        var doubleDash = parse.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        var beforeDoubleDash = new HashSet<Token>(doubleDash < 0 ? parse.Tokens : parse.Tokens.Take(doubleDash), ReferenceEqualityComparer.Instance);
+        for (SymbolResult? command = parse.CommandResult; command is not null; command = command.Parent)
+        {
+            foreach (var argument in ((CommandResult)command).Children.OfType<ArgumentResult>())
+            {
+                unknown.AddRange(argument.Tokens
+                    .Where(t => beforeDoubleDash.Contains(t) && t.Value.Length > 1 && t.Value[0] == '-')
+                    .Select(t => t.Value));
+            }
+        }
+        return unknown;
+    }
+
     public static async Task<int> RunAsync(string[] args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var stderr = context.Error;
         var root = BuildRoot(context);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var unknown = UnknownOptions(parse);
+        if (unknown.Count > 0 || parse.Errors.Count > 0)
         {
+            // An unknown option comes first: it is the mistake, and anything else wrong follows from it.
+            foreach (var option in unknown)
+            {
+                await stderr.WriteLineAsync($"vigil: unknown option '{option}'").ConfigureAwait(false);
+            }
             foreach (var error in parse.Errors)
             {
                 await stderr.WriteLineAsync($"vigil: {error.Message}").ConfigureAwait(false);

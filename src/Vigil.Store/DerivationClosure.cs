@@ -123,20 +123,32 @@ public static class DerivationClosure
     /// <see cref="Parallel.ForEach{TSource}(IEnumerable{TSource}, ParallelOptions, Action{TSource})"/>,
     /// but a failure surfaces as the exception it was (a <see cref="StoreException"/> naming the
     /// bad file) rather than wrapped in an <see cref="AggregateException"/> callers do not expect.
+    /// When several items fail, the one first in <paramref name="items"/> is reported, not the one
+    /// whose thread happened to fail first: the same bad arguments give the same message each run.
     /// </summary>
     private static void ForEachUnwrapped<TLocal>(List<string> items, ParallelOptions options, Func<TLocal> local, Action<string, TLocal> body)
     {
+        var failures = new ConcurrentDictionary<long, Exception>();
         try
         {
-            Parallel.ForEach(items, options, local, (item, _, state) =>
+            Parallel.ForEach(items, options, local, (item, _, index, state) =>
             {
-                body(item, state);
+                try
+                {
+                    body(item, state);
+                }
+                catch (Exception e)
+                {
+                    failures[index] = e;
+                    throw;
+                }
                 return state;
             }, _ => { });
         }
         catch (AggregateException e)
         {
-            ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            var first = failures.IsEmpty ? e.Flatten().InnerExceptions[0] : failures.MinBy(f => f.Key).Value;
+            ExceptionDispatchInfo.Capture(first).Throw();
         }
     }
 }

@@ -32,6 +32,17 @@ public sealed class NixStoreClient
     /// <summary>Arguments of <c>nix-store --realise DRV</c> against this store.</summary>
     public IReadOnlyList<string> RealiseArguments(string drvPath) => [.. nix.CommonArguments(), "--realise", drvPath];
 
+    /// <summary>
+    /// Opens the store once, creating it when it is new. Nix (2.8) does not create a store safely
+    /// from several processes at once: on a fresh chroot store, concurrent first uses fail with
+    /// "SQLite database ... is busy" (while another sets the new database up) or "creating symlink
+    /// ... gcroots/profiles: File exists" (measured: 3-4 nix-store processes on a fresh store fail
+    /// in about 1 round in 25; none in 100 rounds once one process had opened it first). Once the
+    /// store exists concurrent use is safe, so whoever runs several Nix processes on it opens it first.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken cancellationToken) =>
+        await QueryLinesAsync(["--check-validity", "--print-invalid"], cancellationToken).ConfigureAwait(false);
+
     /// <summary>The paths among <paramref name="paths"/> that are not valid in this store, in the order given.</summary>
     public async Task<IReadOnlyList<string>> QueryInvalidAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
