@@ -6,10 +6,8 @@ using System.Text.Json;
 using Vigil.Cli.Farm;
 using Vigil.Data;
 using Vigil.Data.Farm;
-using Vigil.Farm.Graph;
 using Vigil.Farm.Grpc;
 using Vigil.Store;
-using Vigil.Store.Provenance;
 
 namespace Vigil.Cli.Commands;
 
