@@ -64,9 +64,9 @@ internal sealed class PeriodicEvaluations : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                // The database went away (or refused): say so and look again after a poll interval.
+                // The database went away (or refused, or timed out): say so and look again after a poll interval.
                 await WriteAsync($"periodic evaluations: {e.Message}").ConfigureAwait(false);
             }
             try
