@@ -11,6 +11,8 @@ namespace Vigil.Data;
 /// </summary>
 internal sealed partial class PostgresVigilDatabase
 {
+    protected override string CheckedLongAgoCondition => "j.last_checked_at <= @now - j.check_interval * interval '1 second'";
+
     protected override async Task<long[]> InsertBuildsAsync(DbConnection connection, DbTransaction transaction, long evaluationId, long jobsetId, int defaultPriority, IReadOnlyList<NewBuild> builds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (builds.Count == 0)

@@ -17,7 +17,9 @@ internal abstract partial class SqlVigilDatabase
     internal const string SharesChannel = "vigil_jobset_shares";
 
     private const string JobsetSelect =
-        "SELECT j.id, j.project_id, p.name, j.name, j.expr_file, j.attr, j.scheduling_shares, j.priority, j.enabled FROM jobsets j JOIN projects p ON p.id = j.project_id";
+        "SELECT j.id, j.project_id, p.name, j.name, j.expr_file, j.attr, j.scheduling_shares, j.priority, j.enabled, j.check_interval, j.last_checked_at FROM jobsets j JOIN projects p ON p.id = j.project_id";
+
+    private const string EvaluationColumns = "id, jobset_id, created_at, build_count, error, jobs_hash, revision";
 
     private const string BuildColumns =
         "id, evaluation_id, jobset_id, job, drv_path, system, priority, global_priority, finished, build_status, is_cached_build, queued_at, start_time, stop_time";
@@ -42,6 +44,12 @@ internal abstract partial class SqlVigilDatabase
     protected abstract void NotifyAfterCommit(QueueNotification notification);
 
     protected abstract Task<FarmQueueListener> ListenFarmAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The dialect's condition "jobset j was last checked at least its check interval before @now"
+    /// (times are microseconds on SQLite, timestamptz on PostgreSQL).
+    /// </summary>
+    protected abstract string CheckedLongAgoCondition { get; }
 
     internal static QueueNotification? ParseNotification(string channel, string payload)
     {
@@ -70,7 +78,11 @@ internal abstract partial class SqlVigilDatabase
         value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{id}\t{v}") : id.ToString(CultureInfo.InvariantCulture);
 
     private JobsetRecord ReadJobset(DbDataReader r) => new(
-        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8) != 0);
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8) != 0,
+        r.GetInt32(9), r.IsDBNull(10) ? null : ReadTime(r, 10));
+
+    private EvaluationSummary ReadEvaluation(DbDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), ReadTime(r, 2), r.GetInt32(3), NullableString(r, 4), NullableString(r, 5), NullableString(r, 6));
 
     private BuildRecord ReadBuild(DbDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt32(6), r.GetInt32(7),
@@ -121,6 +133,7 @@ internal abstract partial class SqlVigilDatabase
             ArgumentException.ThrowIfNullOrEmpty(spec.Name);
             ArgumentException.ThrowIfNullOrEmpty(spec.ExprFile);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spec.SchedulingShares);
+            ArgumentOutOfRangeException.ThrowIfNegative(spec.CheckInterval);
             return db.GuardAsync($"adding jobset '{spec.Project}:{spec.Name}'", async ct =>
             {
                 await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -134,13 +147,13 @@ internal abstract partial class SqlVigilDatabase
                 }
                 var id = await connection.ExecuteInt64Async(
                     """
-                    INSERT INTO jobsets (project_id, name, expr_file, attr, scheduling_shares, priority, enabled, created_at)
-                    VALUES (@p, @n, @expr, @attr, @shares, @priority, 1, @at) RETURNING id
+                    INSERT INTO jobsets (project_id, name, expr_file, attr, scheduling_shares, priority, enabled, created_at, check_interval)
+                    VALUES (@p, @n, @expr, @attr, @shares, @priority, 1, @at, @interval) RETURNING id
                     """, tx, ct,
                     ("p", projectId), ("n", spec.Name), ("expr", spec.ExprFile), ("attr", spec.Attr), ("shares", spec.SchedulingShares),
-                    ("priority", spec.Priority), ("at", db.ToDbTime(Now()))).ConfigureAwait(false);
+                    ("priority", spec.Priority), ("at", db.ToDbTime(Now())), ("interval", spec.CheckInterval)).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                return new JobsetRecord(id, projectId, spec.Project, spec.Name, spec.ExprFile, spec.Attr, spec.SchedulingShares, spec.Priority, true);
+                return new JobsetRecord(id, projectId, spec.Project, spec.Name, spec.ExprFile, spec.Attr, spec.SchedulingShares, spec.Priority, true, spec.CheckInterval);
             }, cancellationToken);
         }
 
@@ -163,7 +176,72 @@ internal abstract partial class SqlVigilDatabase
                 [("v", shares), ("id", jobsetId)], new QueueNotification(QueueNotificationKind.SharesChanged, jobsetId, shares), SharesChannel, cancellationToken);
         }
 
-        public override Task<EvaluationRecord> AddEvaluationAsync(long jobsetId, IReadOnlyList<NewBuild> builds, CancellationToken cancellationToken = default)
+        public override Task<bool> SetCheckIntervalAsync(long jobsetId, int seconds, CancellationToken cancellationToken = default)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(seconds);
+            return db.GuardAsync("setting a check interval", async ct =>
+            {
+                await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+                return await connection.ExecuteCountAsync("UPDATE jobsets SET check_interval = @v WHERE id = @id", null, ct, ("v", seconds), ("id", jobsetId)).ConfigureAwait(false) > 0;
+            }, cancellationToken);
+        }
+
+        public override Task<IReadOnlyList<JobsetRecord>> ListDueJobsetsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            db.QueryListAsync("listing jobsets due for evaluation",
+                $"""
+                {JobsetSelect}
+                WHERE j.enabled <> 0 AND j.check_interval > 0 AND (j.last_checked_at IS NULL OR {db.CheckedLongAgoCondition})
+                ORDER BY j.last_checked_at IS NOT NULL, j.last_checked_at, j.id
+                """,
+                db.ReadJobset, cancellationToken, ("now", db.ToDbTime(ToMicroseconds(now))));
+
+        public override Task<EvaluationSummary> AddFailedEvaluationAsync(long jobsetId, string error, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(error);
+            var now = ToMicroseconds(Now());
+            return db.GuardAsync("recording a failed evaluation", async ct =>
+            {
+                await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await MarkCheckedAsync(connection, tx, jobsetId, now, ct).ConfigureAwait(false);
+                var id = await connection.ExecuteInt64Async(
+                    "INSERT INTO evaluations (jobset_id, created_at, build_count, error) VALUES (@j, @at, 0, @error) RETURNING id", tx, ct,
+                    ("j", jobsetId), ("at", db.ToDbTime(now)), ("error", error)).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return new EvaluationSummary(id, jobsetId, now, 0, error, null, null);
+            }, cancellationToken);
+        }
+
+        public override Task MarkJobsetCheckedAsync(long jobsetId, CancellationToken cancellationToken = default)
+        {
+            var now = ToMicroseconds(Now());
+            return db.GuardAsync("marking a jobset checked", async ct =>
+            {
+                await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await MarkCheckedAsync(connection, tx, jobsetId, now, ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken);
+        }
+
+        /// <summary>Sets the jobset's last check; a jobset that is gone is an error (the caller's evaluation belongs to nothing).</summary>
+        private async Task MarkCheckedAsync(DbConnection connection, DbTransaction tx, long jobsetId, DateTimeOffset now, CancellationToken ct)
+        {
+            if (await connection.ExecuteCountAsync("UPDATE jobsets SET last_checked_at = @at WHERE id = @id", tx, ct, ("at", db.ToDbTime(now)), ("id", jobsetId)).ConfigureAwait(false) == 0)
+            {
+                throw new VigilDatabaseException(db.Description, $"there is no jobset with id {jobsetId}");
+            }
+        }
+
+        public override Task<IReadOnlyList<EvaluationSummary>> ListEvaluationsAsync(long jobsetId, int limit, CancellationToken cancellationToken = default)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+            return db.QueryListAsync("listing evaluations", $"SELECT {EvaluationColumns} FROM evaluations WHERE jobset_id = @j ORDER BY id DESC LIMIT @limit",
+                db.ReadEvaluation, cancellationToken, ("j", jobsetId), ("limit", limit));
+        }
+
+        public override Task<EvaluationRecord> AddEvaluationAsync(long jobsetId, IReadOnlyList<NewBuild> builds, string? jobsHash, string? revision, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(builds);
             var now = ToMicroseconds(Now());
@@ -176,9 +254,10 @@ internal abstract partial class SqlVigilDatabase
                 {
                     throw new VigilDatabaseException(db.Description, $"there is no jobset with id {jobsetId}");
                 }
+                await MarkCheckedAsync(connection, tx, jobsetId, now, ct).ConfigureAwait(false);
                 var evaluationId = await connection.ExecuteInt64Async(
-                    "INSERT INTO evaluations (jobset_id, created_at, build_count) VALUES (@j, @at, @n) RETURNING id", tx, ct,
-                    ("j", jobsetId), ("at", db.ToDbTime(now)), ("n", builds.Count)).ConfigureAwait(false);
+                    "INSERT INTO evaluations (jobset_id, created_at, build_count, jobs_hash, revision) VALUES (@j, @at, @n, @hash, @revision) RETURNING id", tx, ct,
+                    ("j", jobsetId), ("at", db.ToDbTime(now)), ("n", builds.Count), ("hash", jobsHash), ("revision", revision)).ConfigureAwait(false);
                 var ids = await db.InsertBuildsAsync(connection, tx, evaluationId, jobsetId, jobset[0], builds, now, ct).ConfigureAwait(false);
                 var outputs = new List<BuildOutputRecord>();
                 for (var i = 0; i < builds.Count; i++)

@@ -172,6 +172,14 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         }, cancellationToken);
     }
 
+    public override Task<bool> DeleteRevisionAsync(long revisionId, CancellationToken cancellationToken = default) =>
+        GuardAsync("deleting a revision", async ct =>
+        {
+            await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            // The children go by ON DELETE CASCADE (SQLite connections enable foreign keys).
+            return await connection.ExecuteCountAsync("DELETE FROM revisions WHERE id = @id", null, ct, ("id", revisionId)).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+
     public override Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default) =>
         QueryListAsync("listing revisions", $"SELECT {RevisionColumns} FROM revisions ORDER BY scanned_at, id", ReadRevision, cancellationToken);
 

@@ -10,6 +10,8 @@ internal sealed partial class SqliteVigilDatabase
 {
     private readonly List<SqliteFarmListener> listeners = [];
 
+    protected override string CheckedLongAgoCondition => "j.last_checked_at <= @now - j.check_interval * 1000000";
+
     protected override async Task<long[]> InsertBuildsAsync(DbConnection connection, DbTransaction transaction, long evaluationId, long jobsetId, int defaultPriority, IReadOnlyList<NewBuild> builds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ids = new long[builds.Count];

@@ -79,6 +79,12 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// </summary>
     public abstract Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a revision with its roots, FOD membership and errors (the FOD records stay: other
+    /// revisions share them). False when there is no such revision.
+    /// </summary>
+    public abstract Task<bool> DeleteRevisionAsync(long revisionId, CancellationToken cancellationToken = default);
+
     /// <summary>All revisions, oldest scan first.</summary>
     public abstract Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default);
 

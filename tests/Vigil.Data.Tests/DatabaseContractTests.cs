@@ -172,6 +172,13 @@ public abstract partial class DatabaseContractTests
         Assert.Empty(await db.ListSourceFodsAsync(other.Id, Ct));
         Assert.Equal([fods[15].DrvPath], (await db.ListSourceFodsAsync(saved.Id, Ct)).Select(f => f.DrvPath));
         Assert.Equal(["1"], await RawQueryAsync(cs, "SELECT COUNT(*) FROM revision_fods"));
+
+        // Deleting a revision takes its roots and FOD membership, not the FOD records.
+        Assert.True(await db.DeleteRevisionAsync(saved.Id, Ct));
+        Assert.False(await db.DeleteRevisionAsync(saved.Id, Ct));
+        Assert.Equal([other], await db.ListRevisionsAsync(Ct));
+        Assert.Equal(["0", "0"], [.. await RawQueryAsync(cs, "SELECT COUNT(*) FROM revision_fods"), .. await RawQueryAsync(cs, "SELECT COUNT(*) FROM revision_roots")]);
+        Assert.NotEmpty(await db.FindFodsAsync([fods[15].DrvPath], Ct));
     }
 
     [Fact]

@@ -115,6 +115,47 @@ public abstract class FarmDatabaseTests
     }
 
     [Fact]
+    public async Task Jobsets_are_due_when_never_checked_or_checked_an_interval_ago()
+    {
+        var dir = await NewDatabaseAsync();
+        var clock = new ManualClock(T0);
+        await using var db = await VigilDatabase.OpenAsync(dir, clock, TestContext.Current.CancellationToken);
+        var ct = TestContext.Current.CancellationToken;
+        var onDemand = await db.Farm.AddJobsetAsync(new JobsetSpec("p", "on-demand", "a.nix"), ct);
+        var hourly = await db.Farm.AddJobsetAsync(new JobsetSpec("p", "hourly", "b.nix", CheckInterval: 3600), ct);
+        var minutely = await db.Farm.AddJobsetAsync(new JobsetSpec("p", "minutely", "c.nix", CheckInterval: 60), ct);
+        Assert.Equal(0, onDemand.CheckInterval);
+        Assert.Equal((3600, (DateTimeOffset?)null), ((await db.Farm.FindJobsetAsync("p", "hourly", ct))!.CheckInterval, (await db.Farm.FindJobsetAsync("p", "hourly", ct))!.LastCheckedAt));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.Farm.AddJobsetAsync(new JobsetSpec("p", "bad", "x.nix", CheckInterval: -1), ct));
+
+        // Never checked: due at once (interval 0 never is), by id.
+        Assert.Equal([hourly.Id, minutely.Id], (await db.Farm.ListDueJobsetsAsync(T0, ct)).Select(j => j.Id));
+
+        // Each kind of check marks the jobset: an evaluation with builds, a failed one, an unchanged one.
+        await db.Farm.AddEvaluationAsync(hourly.Id, [Job(1)], "hash-1", "jobset:hourly@1", ct);
+        clock.Now += TimeSpan.FromSeconds(10);
+        await db.Farm.AddFailedEvaluationAsync(minutely.Id, "syntax error", ct);
+        Assert.Equal(T0.AddSeconds(10), (await db.Farm.FindJobsetAsync("p", "minutely", ct))!.LastCheckedAt);
+        Assert.Empty(await db.Farm.ListDueJobsetsAsync(T0.AddSeconds(69), ct));
+        Assert.Equal([minutely.Id], (await db.Farm.ListDueJobsetsAsync(T0.AddSeconds(70), ct)).Select(j => j.Id));
+        clock.Now += TimeSpan.FromSeconds(60);
+        await db.Farm.MarkJobsetCheckedAsync(minutely.Id, ct);
+        Assert.Empty(await db.Farm.ListDueJobsetsAsync(T0.AddSeconds(129), ct));
+        // Longest waiting first: hourly was checked at T0, minutely at T0 + 70 s.
+        Assert.Equal([hourly.Id, minutely.Id], (await db.Farm.ListDueJobsetsAsync(T0.AddHours(2), ct)).Select(j => j.Id));
+
+        // The interval can be changed; 0 takes a jobset out of the periodic checks.
+        Assert.True(await db.Farm.SetCheckIntervalAsync(hourly.Id, 0, ct));
+        Assert.False(await db.Farm.SetCheckIntervalAsync(9999, 5, ct));
+        Assert.Equal([minutely.Id], (await db.Farm.ListDueJobsetsAsync(T0.AddHours(2), ct)).Select(j => j.Id));
+
+        var evaluations = await db.Farm.ListEvaluationsAsync(minutely.Id, 10, ct);
+        Assert.Equal([new EvaluationSummary(evaluations[0].Id, minutely.Id, T0.AddSeconds(10), 0, "syntax error", null, null)], evaluations);
+        var built = Assert.Single(await db.Farm.ListEvaluationsAsync(hourly.Id, 10, ct));
+        Assert.Equal((1, "hash-1", "jobset:hourly@1", (string?)null), (built.BuildCount, built.JobsHash, built.Revision, built.Error));
+    }
+
+    [Fact]
     public async Task Machines_round_trip()
     {
         var (db, _) = await NewFarmAsync();

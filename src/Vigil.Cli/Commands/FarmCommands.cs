@@ -3,12 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Vigil.Cli.Farm;
 using Vigil.Data;
 using Vigil.Data.Farm;
-using Vigil.Farm.Graph;
 using Vigil.Farm.Grpc;
 using Vigil.Store;
-using Vigil.Store.Provenance;
 
 namespace Vigil.Cli.Commands;
 
@@ -63,14 +62,17 @@ internal static class FarmCommands
             "serve",
             "Run the farm server: the queue runner over the database's queued builds and the builders' gRPC endpoint\n" +
             "(vigil.farm.v1, HTTP/2 cleartext). Prints the URL builders dial ('vigil builder --server URL').\n" +
-            "SIGTERM/SIGINT: drain, let running steps finish within --stop-grace, abort the rest, exit 0.");
+            "Evaluates each jobset with a check interval ('vigil jobset add --check-interval') when it is due, as 'vigil eval' does.\n" +
+            "SIGTERM/SIGINT: stop evaluating, drain, let running steps finish within --stop-grace, abort the rest, exit 0.");
         AddTo(command, o);
         command.SetAction(async (parse, ct) =>
         {
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(o.Db), ct).ConfigureAwait(false);
             await using var server = await StartServerAsync(context, parse, o, database, ct).ConfigureAwait(false);
+            await using var evaluations = StartEvaluations(context, parse, o, database);
             await WaitForSignalAsync().ConfigureAwait(false);
             await context.Error.WriteLineAsync("vigil serve: stopping (draining builders)").ConfigureAwait(false);
+            await evaluations.StopAsync().ConfigureAwait(false);
             await server.StopAsync().ConfigureAwait(false);
             return VigilApp.Success;
         });
@@ -99,6 +101,7 @@ internal static class FarmCommands
             }
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(o.Db), ct).ConfigureAwait(false);
             await using var server = await StartServerAsync(context, parse, o, database, ct).ConfigureAwait(false);
+            await using var evaluations = StartEvaluations(context, parse, o, database);
             var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the vigil executable");
             var state = Path.GetFullPath(parse.GetValue(o.StateDir)!);
             var processes = new List<Process>();
@@ -121,6 +124,7 @@ internal static class FarmCommands
             }
             finally
             {
+                await evaluations.StopAsync().ConfigureAwait(false);
                 // Builders first (SIGTERM: they finish or abort their steps and report), then the server.
                 foreach (var p in processes.Where(p => !p.HasExited))
                 {
@@ -187,6 +191,10 @@ internal static class FarmCommands
         return server;
     }
 
+    /// <summary>The server's periodic evaluations into its store (--store, else NIX_REMOTE), logged to stderr.</summary>
+    private static PeriodicEvaluations StartEvaluations(CliContext context, ParseResult parse, ServerOptions o, VigilDatabase database) =>
+        PeriodicEvaluations.Start(new JobsetEvaluator(context, database, parse.GetValue(o.Store), showProgress: false), database, context.Error, "vigil serve");
+
     /// <summary>Returns on the first SIGTERM or SIGINT (handled here, so the graceful stop is ours to run).</summary>
     private static async Task WaitForSignalAsync()
     {
@@ -207,8 +215,15 @@ internal static class FarmCommands
         var expr = new Option<string>("--expr") { Description = "The Nix expression FILE whose derivations (attributes) are the jobs.", Required = true };
         var attr = new Option<string?>("--attr", "-A") { Description = "Only the jobs under this attribute path." };
         var shares = new Option<int>("--shares") { Description = "Scheduling shares: its part of build time under contention (default 100).", DefaultValueFactory = _ => 100 };
+        var interval = CheckIntervalOption();
         var db = CommonOptions.Db();
-        var add = new Command("add", "Add a jobset: a Nix expression whose derivations 'vigil eval NAME' queues as builds.") { name, expr, attr, shares, db };
+        var add = new Command(
+            "add",
+            "Add a jobset: a Nix expression whose derivations 'vigil eval NAME' queues as builds; with --check-interval,\n" +
+            "'vigil serve' (and 'vigil farm up') evaluates it every SECONDS by itself.")
+        {
+            name, expr, attr, shares, interval, db,
+        };
         add.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(expr)!;
@@ -220,13 +235,42 @@ internal static class FarmCommands
             {
                 throw new UsageException("--shares must be at least 1");
             }
+            var seconds = CheckInterval(parse, interval) ?? 0;
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
-            var jobset = await database.Farm.AddJobsetAsync(new JobsetSpec(DefaultProject, parse.GetValue(name)!, Path.GetFullPath(file), parse.GetValue(attr), parse.GetValue(shares)), ct).ConfigureAwait(false);
-            await context.Out.WriteLineAsync($"jobset {jobset.Name} ({jobset.Id}): {jobset.ExprFile}{(jobset.Attr is null ? "" : " -A " + jobset.Attr)}").ConfigureAwait(false);
+            var jobset = await database.Farm.AddJobsetAsync(
+                new JobsetSpec(DefaultProject, parse.GetValue(name)!, Path.GetFullPath(file), parse.GetValue(attr), parse.GetValue(shares), CheckInterval: seconds), ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"jobset {jobset.Name} ({jobset.Id}): {jobset.ExprFile}{(jobset.Attr is null ? "" : " -A " + jobset.Attr)}{(seconds > 0 ? $", evaluated every {seconds} s" : "")}")).ConfigureAwait(false);
             return VigilApp.Success;
         });
-        return new Command("jobset", "Jobsets: what the farm builds.") { add };
+
+        var setName = new Argument<string>("NAME") { Description = "The jobset to change." };
+        var setInterval = CheckIntervalOption();
+        var setDb = CommonOptions.Db();
+        var set = new Command("set", "Change a jobset's settings: --check-interval SECONDS (0: only 'vigil eval').") { setName, setInterval, setDb };
+        set.SetAction(async (parse, ct) =>
+        {
+            var seconds = CheckInterval(parse, setInterval) ?? throw new UsageException("nothing to change: give --check-interval SECONDS");
+            await using var database = await VigilDatabase.OpenAsync(parse.GetValue(setDb), ct).ConfigureAwait(false);
+            var jobset = await database.Farm.FindJobsetAsync(DefaultProject, parse.GetValue(setName)!, ct).ConfigureAwait(false)
+                ?? throw new UsageException($"no jobset '{parse.GetValue(setName)}' (add it with 'vigil jobset add')");
+            await database.Farm.SetCheckIntervalAsync(jobset.Id, seconds, ct).ConfigureAwait(false);
+            await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"jobset {jobset.Name} ({jobset.Id}): {(seconds > 0 ? $"evaluated every {seconds} s" : "evaluated only on demand")}")).ConfigureAwait(false);
+            return VigilApp.Success;
+        });
+        return new Command("jobset", "Jobsets: what the farm builds.") { add, set };
     }
+
+    private static Option<int?> CheckIntervalOption() => new("--check-interval")
+    {
+        Description = "Seconds between evaluations by the running server (Hydra's checkinterval; 0, the default: only 'vigil eval NAME').",
+    };
+
+    private static int? CheckInterval(ParseResult parse, Option<int?> option) =>
+        parse.GetValue(option) is { } seconds
+            ? seconds >= 0 ? seconds : throw new UsageException($"--check-interval must not be negative, not {seconds}")
+            : null;
 
     private static Command Eval(CliContext context)
     {
@@ -239,7 +283,9 @@ internal static class FarmCommands
         var eval = new Command(
             "eval",
             "Evaluate a jobset (instantiating its derivations in the server's store, --store), record its FODs as a scan\n" +
-            "revision 'jobset:NAME@TIME', and queue one build per job whose outputs are not all in the store.")
+            "revision 'jobset:NAME@TIME', and queue one build per job whose outputs are not all in the store and that has\n" +
+            "no build of the same drv yet. An evaluation whose jobs (attribute -> drv) equal the last one's is 'unchanged':\n" +
+            "nothing is stored or queued (--wait then waits for those jobs' builds). 'vigil serve' does the same periodically.")
         {
             name, wait, timeout, db, store, json,
         };
@@ -248,37 +294,23 @@ internal static class FarmCommands
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
             var jobset = await database.Farm.FindJobsetAsync(DefaultProject, parse.GetValue(name)!, ct).ConfigureAwait(false)
                 ?? throw new UsageException($"no jobset '{parse.GetValue(name)}' (add it with 'vigil jobset add')");
-            var location = CommonOptions.ResolveStore(parse.GetValue(store));
-            var (evaluator, target) = ScanCommands.ChooseEvaluator(jobset.ExprFile, jobset.Attr, null, null, "instantiate", 1, [], parse.GetValue(store), location);
-            var revision = $"jobset:{jobset.Name}@{DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)}";
-            var scan = await ScanCommands.ScanAsync(context, database, location, evaluator, target, revision, ct).ConfigureAwait(false);
-            foreach (var e in scan.Errors)
+            var result = await new JobsetEvaluator(context, database, parse.GetValue(store), showProgress: true).EvaluateAsync(jobset, ct).ConfigureAwait(false);
+            foreach (var e in result.Errors)
             {
-                await context.Error.WriteLineAsync($"error: {e.Attr}: {e.Message.Split('\n')[0]}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"error: {e.Attr}: {ScanCommands.FirstLine(e.Message)}").ConfigureAwait(false);
             }
-            var roots = await database.ListRootsAsync(scan.Revision.Id, ct).ConfigureAwait(false);
-            var reader = new DerivationReader(location);
-            var jobs = roots.Select(r =>
-            {
-                var drv = reader.Read(r.DrvPath);
-                return new NewBuild(r.Attr, r.DrvPath, StoreDrvSource.Info(r.DrvPath, drv).System, [.. drv.Outputs.Select(x => new OutputPath(x.Name, x.Path.Length == 0 ? null : x.Path))],
-                    MaxSilent: Seconds(drv, "maxSilent"u8) ?? 3600, Timeout: Seconds(drv, "timeout"u8) ?? 36000);
-            }).ToList();
-            var present = await new LocalStoreOrigins(location).FindAsync([.. jobs.SelectMany(j => j.Outputs).Where(x => x.Path is not null).Select(x => x.Path!)], ct).ConfigureAwait(false);
-            var queued = jobs.Where(j => !j.Outputs.All(x => x.Path is not null && present.ContainsKey(x.Path))).ToList();
-            var evaluation = await database.Farm.AddEvaluationAsync(jobset.Id, queued, ct).ConfigureAwait(false);
-            await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"evaluation {evaluation.Id} of {jobset.Name}: {jobs.Count} jobs, {queued.Count} queued, {jobs.Count - queued.Count} already built; {scan.Revision.FodCount} FODs in revision {revision}")).ConfigureAwait(false);
+            await context.Error.WriteLineAsync(result.Describe()).ConfigureAwait(false);
+            var failed = result.Errors.Count > 0 || result.Error is not null;
             if (!parse.GetValue(wait))
             {
-                return scan.Errors.Count > 0 ? VigilApp.Findings : VigilApp.Success;
+                return failed ? VigilApp.Findings : VigilApp.Success;
             }
             var seconds = parse.GetValue(timeout);
             var deadline = seconds > 0 ? DateTime.UtcNow.AddSeconds(seconds) : DateTime.MaxValue;
             IReadOnlyList<BuildRecord> builds;
             while (true)
             {
-                builds = await database.Farm.ListBuildsAsync(evaluation.Id, ct).ConfigureAwait(false);
+                builds = await ListBuildsAsync(database.Farm, result.BuildIds, ct).ConfigureAwait(false);
                 if (builds.All(b => b.Finished) || DateTime.UtcNow > deadline)
                 {
                     break;
@@ -286,17 +318,21 @@ internal static class FarmCommands
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
             }
             await PrintBuildsAsync(context, database.Farm, builds, parse.GetValue(json), ct).ConfigureAwait(false);
-            return builds.All(b => b.Finished && b.Status == BuildStatus.Succeeded) && scan.Errors.Count == 0 ? VigilApp.Success : VigilApp.Findings;
+            return builds.All(b => b.Finished && b.Status == BuildStatus.Succeeded) && !failed ? VigilApp.Success : VigilApp.Findings;
         });
         return eval;
     }
 
-    /// <summary>
-    /// A job's limit in seconds from its derivation's own attribute (<c>timeout</c>, <c>maxSilent</c>):
-    /// Hydra reads them from <c>meta</c>, which a .drv does not carry, so Vigil asks the derivation.
-    /// </summary>
-    private static int? Seconds(Vigil.Nix.Derivations.Derivation drv, ReadOnlySpan<byte> name) =>
-        drv.GetEnv(name) is { } value && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : null;
+    /// <summary>The builds of <paramref name="ids"/> as stored now, by id.</summary>
+    private static async Task<IReadOnlyList<BuildRecord>> ListBuildsAsync(FarmDatabase farm, IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        var builds = new List<BuildRecord>();
+        foreach (var id in ids.Order())
+        {
+            builds.Add(await farm.FindBuildAsync(id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"build {id} is gone"));
+        }
+        return builds;
+    }
 
     private static Command Builds(CliContext context)
     {

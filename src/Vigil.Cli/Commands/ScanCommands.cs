@@ -131,14 +131,17 @@ internal static class ScanCommands
         return (evaluator, new EvalTarget(Path.GetFullPath(target), attr, args.Count == 0 ? null : args));
     }
 
-    /// <summary>Scans one target into a revision, with a progress line when stderr is a terminal.</summary>
+    /// <summary>
+    /// Scans one target into a revision, with a progress line when stderr is a terminal and
+    /// <paramref name="showProgress"/> (a server's background evaluations show none).
+    /// </summary>
     internal static Task<ScanResult> ScanAsync(
-        CliContext context, VigilDatabase database, StoreLocation location, IEvaluator evaluator, EvalTarget target, string revision, CancellationToken ct) =>
-        WithProgressAsync(context, progress => new FodScanner(database, new DerivationReader(location), progress).ScanAsync(evaluator, target, revision, ct));
+        CliContext context, VigilDatabase database, StoreLocation location, IEvaluator evaluator, EvalTarget target, string revision, CancellationToken ct, bool showProgress = true) =>
+        WithProgressAsync(context, showProgress, progress => new FodScanner(database, new DerivationReader(location), progress).ScanAsync(evaluator, target, revision, ct));
 
-    private static async Task<T> WithProgressAsync<T>(CliContext context, Func<IProgress<ScanProgress>?, Task<T>> work)
+    private static async Task<T> WithProgressAsync<T>(CliContext context, bool showProgress, Func<IProgress<ScanProgress>?, Task<T>> work)
     {
-        if (!context.ErrorIsTerminal)
+        if (!context.ErrorIsTerminal || !showProgress)
         {
             return await work(null).ConfigureAwait(false);
         }

@@ -1,7 +1,7 @@
 namespace Vigil.Data.Farm;
 
 /// <summary>
-/// The build farm's tables (schema v7): projects, jobsets, evaluations, builds, build steps, build
+/// The build farm's tables (schema v7, v8: check intervals): projects, jobsets, evaluations, builds, build steps, build
 /// outputs, failed paths, machines and the logs index. Reached through <see cref="VigilDatabase.Farm"/>.
 /// The queue runner reads new builds by id (<see cref="ListQueuedBuildsAsync"/>), never rescanning
 /// the whole queue, and writes what happened in batches (<see cref="WriteAsync"/>), never a round
@@ -22,11 +22,36 @@ public abstract class FarmDatabase
     /// <summary>Sets a jobset's scheduling shares (&gt; 0) and announces it to the queue runner.</summary>
     public abstract Task SetSchedulingSharesAsync(long jobsetId, int shares, CancellationToken cancellationToken = default);
 
+    /// <summary>Sets how often the server evaluates a jobset (seconds, 0: only on demand); false when there is no such jobset.</summary>
+    public abstract Task<bool> SetCheckIntervalAsync(long jobsetId, int seconds, CancellationToken cancellationToken = default);
+
     /// <summary>
-    /// Stores an evaluation and queues one build per job, in one transaction, then announces the
-    /// new builds (PostgreSQL: <c>NOTIFY vigil_builds_added</c> with the lowest new id).
+    /// The enabled jobsets with a check interval whose last check is at least that long before
+    /// <paramref name="now"/> (or that were never checked): never-checked first, then the longest
+    /// waiting. A check is any evaluation, whatever came of it (<see cref="JobsetRecord.LastCheckedAt"/>).
     /// </summary>
-    public abstract Task<EvaluationRecord> AddEvaluationAsync(long jobsetId, IReadOnlyList<NewBuild> builds, CancellationToken cancellationToken = default);
+    public abstract Task<IReadOnlyList<JobsetRecord>> ListDueJobsetsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores an evaluation with its builds (see the overload) without a jobs hash or revision.</summary>
+    public Task<EvaluationRecord> AddEvaluationAsync(long jobsetId, IReadOnlyList<NewBuild> builds, CancellationToken cancellationToken = default) =>
+        AddEvaluationAsync(jobsetId, builds, null, null, cancellationToken);
+
+    /// <summary>
+    /// Stores an evaluation and queues one build per job, in one transaction, marks the jobset
+    /// checked, then announces the new builds (PostgreSQL: <c>NOTIFY vigil_builds_added</c> with the
+    /// lowest new id). <paramref name="jobsHash"/> identifies the evaluation's job → drv path pairs
+    /// (to tell the next one unchanged), <paramref name="revision"/> names the scan revision of its FODs.
+    /// </summary>
+    public abstract Task<EvaluationRecord> AddEvaluationAsync(long jobsetId, IReadOnlyList<NewBuild> builds, string? jobsHash, string? revision, CancellationToken cancellationToken);
+
+    /// <summary>Stores an evaluation that failed (no jobs, its error) and marks the jobset checked, so it is retried at the next interval.</summary>
+    public abstract Task<EvaluationSummary> AddFailedEvaluationAsync(long jobsetId, string error, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a jobset checked now without storing an evaluation: its evaluation was unchanged (Hydra does the same).</summary>
+    public abstract Task MarkJobsetCheckedAsync(long jobsetId, CancellationToken cancellationToken = default);
+
+    /// <summary>A jobset's evaluations, newest first, at most <paramref name="limit"/>.</summary>
+    public abstract Task<IReadOnlyList<EvaluationSummary>> ListEvaluationsAsync(long jobsetId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Unfinished builds with an id above <paramref name="afterId"/>, lowest id first, at most <paramref name="limit"/>.</summary>
     public abstract Task<IReadOnlyList<QueuedBuild>> ListQueuedBuildsAsync(long afterId, int limit, CancellationToken cancellationToken = default);
@@ -36,10 +61,10 @@ public abstract class FarmDatabase
     /// <summary>The builds of an evaluation, by id.</summary>
     public abstract Task<IReadOnlyList<BuildRecord>> ListBuildsAsync(long evaluationId, CancellationToken cancellationToken = default);
 
-    /// <summary>The step rows filed under a build, by step number.</summary>
     /// <summary>Every build of a jobset (null: of all jobsets), oldest first.</summary>
     public abstract Task<IReadOnlyList<BuildRecord>> ListJobsetBuildsAsync(long? jobsetId, CancellationToken cancellationToken = default);
 
+    /// <summary>The step rows filed under a build, by step number.</summary>
     public abstract Task<IReadOnlyList<BuildStepRecord>> ListStepsAsync(long buildId, CancellationToken cancellationToken = default);
 
     public abstract Task<IReadOnlyList<BuildOutputRecord>> ListOutputsAsync(long buildId, CancellationToken cancellationToken = default);

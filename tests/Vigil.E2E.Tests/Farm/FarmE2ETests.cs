@@ -67,9 +67,11 @@ public sealed class FarmE2ETests(PostgresFixture postgres)
         var machines = await farm.VigilAsync(ct, "machines", "--json");
         Assert.Equal(["b1", "b2"], JsonDocument.Parse(machines.Stdout).RootElement.EnumerateArray().Select(m => m.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
 
-        // A second evaluation queues nothing for the jobs already built.
+        // A second evaluation of the same expression is unchanged: it stores and queues nothing.
         var again = await farm.VigilAsync(ct, "eval", "e2e", "--store", farm.ServerStore);
-        Assert.Contains("3 already built", again.Stderr, StringComparison.Ordinal);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("unchanged since evaluation", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(5, (await farm.BuildsAsync(ct)).GetArrayLength());
     }
 
     [Fact]

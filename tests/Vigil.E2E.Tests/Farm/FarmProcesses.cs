@@ -12,6 +12,7 @@ namespace Vigil.E2E.Tests.Farm;
 internal sealed class FarmProcesses : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
+    private readonly List<string> serverLog = [];
 
     /// <summary>On <paramref name="db"/>, or (null) a SQLite file in the farm's directory.</summary>
     public FarmProcesses(string? db)
@@ -45,11 +46,12 @@ internal sealed class FarmProcesses : IAsyncDisposable
         StartBuilder("b2");
     }
 
-    public async Task AddJobsetAsync(string jobset, string expression, CancellationToken ct)
+    /// <summary>Writes the jobset's expression to ROOT/NAME.nix and adds it; <paramref name="extra"/> are more <c>jobset add</c> options.</summary>
+    public async Task AddJobsetAsync(string jobset, string expression, CancellationToken ct, params string[] extra)
     {
         var expr = Path.Combine(Root, jobset + ".nix");
         await File.WriteAllTextAsync(expr, expression, ct);
-        var added = await VigilAsync(ct, "jobset", "add", jobset, "--expr", expr);
+        var added = await VigilAsync(ct, ["jobset", "add", jobset, "--expr", expr, .. extra]);
         Assert.True(added.ExitCode == 0, added.Stderr);
     }
 
@@ -105,7 +107,7 @@ internal sealed class FarmProcesses : IAsyncDisposable
             "--heartbeat", "1", "--stop-grace", "5", "--retry-delay", "0");
         processes.Add(server);
         Server = server;
-        _ = server.StandardError.ReadToEndAsync(ct);
+        _ = CollectLinesAsync(server.StandardError, serverLog);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var line = await server.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("vigil serve printed nothing");
@@ -124,6 +126,43 @@ internal sealed class FarmProcesses : IAsyncDisposable
         _ = builder.StandardError.ReadToEndAsync();
         processes.Add(builder);
         Builders[id] = builder;
+    }
+
+    /// <summary>The lines every <c>vigil serve</c> started here wrote to stderr so far.</summary>
+    public IReadOnlyList<string> ServerLog
+    {
+        get
+        {
+            lock (serverLog)
+            {
+                return [.. serverLog];
+            }
+        }
+    }
+
+    /// <summary>Waits until <c>vigil serve</c> has written more than <paramref name="count"/> stderr lines matching <paramref name="match"/>; returns them.</summary>
+    public async Task<IReadOnlyList<string>> WaitForServerLogAsync(Func<string, bool> match, int count, CancellationToken ct)
+    {
+        while (true)
+        {
+            var lines = ServerLog.Where(match).ToList();
+            if (lines.Count > count)
+            {
+                return lines;
+            }
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private static async Task CollectLinesAsync(StreamReader reader, List<string> lines)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
     }
 
     /// <summary>kill -9 of a builder and everything it started (Nix and the derivation's builder).</summary>
