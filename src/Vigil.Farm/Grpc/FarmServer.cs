@@ -54,6 +54,9 @@ public sealed class FarmServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         time ??= TimeProvider.System;
         var store = new NixStoreClient(options.Store, options.NixOptions);
+        // Opened (on a new farm: created) before anything runs Nix processes on it side by side:
+        // an upload's validity query beside its import failed on a fresh store (NixStoreClient.OpenAsync).
+        await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         var writer = new FarmBatchWriter(database.Farm, time, logger);
         var runner = new QueueRunner(
             SchedulerOptions.Default with { Retry = RetryPolicy.Default with { BaseDelay = options.RetryDelay } },
