@@ -53,14 +53,8 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
     protected override bool IsForeignKeyViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
-    // Self-conflicting, so writers of the graph take turns, while readers (ACCESS SHARE) go on.
-    protected override string? LockDrvsSql => "LOCK TABLE drvs IN SHARE ROW EXCLUSIVE MODE";
-
     protected override Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken) =>
         QueryByArrayAsync(connection, select, keyColumn, new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys] }, onRow, cancellationToken);
-
-    protected override Task QueryByIdsAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<long> ids, Action<DbDataReader> onRow, CancellationToken cancellationToken) =>
-        QueryByArrayAsync(connection, select, keyColumn, new NpgsqlParameter<long[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. ids] }, onRow, cancellationToken);
 
     private static async Task QueryByArrayAsync(DbConnection connection, string select, string keyColumn, NpgsqlParameter keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
     {
@@ -73,16 +67,6 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
             onRow(reader);
         }
     }
-
-    protected override Task InsertDrvRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DrvRow> rows, CancellationToken cancellationToken) =>
-        // Under the drvs lock and with stored paths already excluded, nothing can conflict: COPY straight in.
-        CopyAsync((NpgsqlConnection)connection, "drvs", Rows.DrvColumns, DrvTypes, rows, null, static (d, v) =>
-        {
-            v[0] = d.Id;
-            v[1] = d.Path;
-            v[2] = d.IsFod;
-            v[3] = d.Inputs;
-        }, cancellationToken);
 
     protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken) =>
         ImportThroughStagingAsync((NpgsqlConnection)connection, transaction, "fods", Rows.FodColumns, FodTypes, fods, f => f.DrvPath, Rows.Fill, cancellationToken);
@@ -124,8 +108,6 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
     private static readonly NpgsqlDbType[] VulnRecordTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, VulnRecordColumns.Length)];
 
     private static readonly NpgsqlDbType[] VulnTriageTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, VulnTriageColumns.Length - 1), NpgsqlDbType.TimestampTz];
-
-    private static readonly NpgsqlDbType[] DrvTypes = [NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Boolean, NpgsqlDbType.Bytea];
 
     private static readonly NpgsqlDbType[] FodTypes = [.. Enumerable.Repeat(NpgsqlDbType.Text, Rows.FodColumns.Length)];
 

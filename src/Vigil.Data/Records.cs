@@ -6,9 +6,6 @@ namespace Vigil.Data;
 /// <param name="Target">What was scanned (file, attribute, checkout), for the record.</param>
 public sealed record RevisionInfo(long Id, string Name, string Target, DateTimeOffset ScannedAt, int RootCount, int FodCount, int EvalErrorCount);
 
-/// <summary>A derivation already walked: immutable, so a rescan never reads its file again.</summary>
-public sealed record StoredDrv(string DrvPath, bool IsFod, IReadOnlyList<string> InputDrvs);
-
 /// <summary>A top-level attribute of a revision and the derivation it evaluated to.</summary>
 public sealed record RevisionRoot(string Attr, string DrvPath);
 

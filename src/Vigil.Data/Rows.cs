@@ -10,8 +10,6 @@ namespace Vigil.Data;
 /// </summary>
 internal static class Rows
 {
-    public static readonly string[] DrvColumns = ["id", "path", "is_fod", "inputs"];
-
     public static readonly string[] FodColumns =
     [
         "drv_path", "output_path", "name", "algorithm", "hash_mode", "hash_sri",

@@ -129,7 +129,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         return found;
     }
 
-    public override Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default)
+    public override Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, RevisionGraph? graph = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(target);
@@ -165,8 +165,9 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
             catch (DbException ex) when (IsForeignKeyViolation(ex))
             {
                 throw new VigilDatabaseException(Description,
-                    $"revision '{name}' names FODs whose records are not stored (write them with WriteDrvsAsync first); nothing was saved", ex);
+                    $"revision '{name}' names FODs whose records are not stored (write them with WriteFodsAsync first); nothing was saved", ex);
             }
+            await ReplaceGraphAsync(connection, tx, id, graph, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return new RevisionInfo(id, name, target, scannedAt, roots.Count, fods.Count, errors.Count);
         }, cancellationToken);

@@ -79,20 +79,10 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
     protected override bool IsForeignKeyViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 787 }; // SQLITE_CONSTRAINT_FOREIGNKEY
 
-    protected override string? LockDrvsSql => null; // BEGIN IMMEDIATE already holds the write lock
-
     protected override Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
     {
         var sorted = keys.ToArray();
         Array.Sort(sorted, StringComparer.Ordinal);
-        QueryByKeys(connection, transaction, select, keyColumn, sorted, onRow, cancellationToken);
-        return Task.CompletedTask;
-    }
-
-    protected override Task QueryByIdsAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<long> ids, Action<DbDataReader> onRow, CancellationToken cancellationToken)
-    {
-        var sorted = ids.ToArray();
-        Array.Sort(sorted);
         QueryByKeys(connection, transaction, select, keyColumn, sorted, onRow, cancellationToken);
         return Task.CompletedTask;
     }
@@ -146,19 +136,6 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
                 onRow(reader);
             }
         }
-    }
-
-    protected override Task InsertDrvRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DrvRow> rows, CancellationToken cancellationToken)
-    {
-        // In id order: rows append at the right edge of the table's B-tree.
-        InsertRows(connection, transaction, "INSERT INTO drvs", Rows.DrvColumns, rows, null, static (d, v) =>
-        {
-            v[0] = d.Id;
-            v[1] = d.Path;
-            v[2] = d.IsFod;
-            v[3] = d.Inputs;
-        }, cancellationToken);
-        return Task.CompletedTask;
     }
 
     protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)

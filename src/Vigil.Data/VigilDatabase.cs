@@ -34,9 +34,6 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <summary>For messages: which database this is, without passwords.</summary>
     public abstract string Description { get; }
 
-    /// <summary>The stored derivations among <paramref name="drvPaths"/>.</summary>
-    public abstract Task<IReadOnlyDictionary<string, StoredDrv>> FindDrvsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Every stored FOD record, of any revision ever scanned (replaced revisions included, since
     /// records are immutable), whose SRI hash is one of <paramref name="hashes"/>, each with the
@@ -45,39 +42,31 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// </summary>
     public abstract Task<IReadOnlyList<HistoricFod>> FindFodsByHashAsync(IReadOnlyCollection<string> hashes, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores walked derivations and the FOD records among them; already stored ones are left as they are. One transaction.</summary>
-    public abstract Task WriteDrvsAsync(IReadOnlyList<StoredDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
+    /// <summary>Stores FOD records; ones already stored are left as they are (records are immutable). One transaction.</summary>
+    public abstract Task WriteFodsAsync(IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Whether any derivation is stored. A scan into a database that holds none asks for no stored
-    /// derivation by path (a concurrent scan that stores some meanwhile is still handled by the writer).
+    /// The derivation graph stored with the most recently scanned revision that has one (scans of
+    /// <c>.drv</c> files store one; read-only scans do not), or null when none has.
     /// </summary>
-    public abstract Task<bool> HasDrvsAsync(CancellationToken cancellationToken = default);
+    /// <exception cref="VigilDatabaseException">The stored graph is corrupt.</exception>
+    public abstract Task<RevisionGraph?> LoadLatestGraphAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The stored derivations among <paramref name="drvPaths"/>, in the compact form a scan walks.</summary>
-    public abstract Task<IReadOnlyList<DrvNode>> FindDrvNodesAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
-
-    /// <summary>The stored derivations with these ids; ids with no row are left out.</summary>
-    public abstract Task<IReadOnlyList<DrvNode>> LoadDrvNodesAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Stores derivations (their inputs named by id, see <see cref="NewDrv"/>) and the FOD records
-    /// among them, in one transaction, and returns each entry's id. A path already stored keeps its
-    /// row and id (derivations are immutable). Writing children before parents, batch after batch,
-    /// lets every edge be an id.
-    /// </summary>
-    public abstract Task<long[]> WriteDrvNodesAsync(IReadOnlyList<NewDrv> drvs, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken = default);
+    /// <summary>The derivation graph stored with a revision, or null when it has none.</summary>
+    /// <exception cref="VigilDatabaseException">The stored graph is corrupt.</exception>
+    public abstract Task<RevisionGraph?> LoadGraphAsync(long revisionId, CancellationToken cancellationToken = default);
 
     /// <summary>The stored FOD records among <paramref name="drvPaths"/>.</summary>
     public abstract Task<IReadOnlyDictionary<string, FodRecord>> FindFodsAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.
-    /// A replaced revision keeps its id. Every FOD named must already be stored (<see cref="WriteDrvsAsync"/>),
+    /// A replaced revision keeps its id, and its graph is replaced by <paramref name="graph"/> (none when null).
+    /// Every FOD named must already be stored (<see cref="WriteFodsAsync"/>),
     /// else nothing is saved and a <see cref="VigilDatabaseException"/> says so; a root attribute or FOD listed
     /// twice is an <see cref="ArgumentException"/>. ScannedAt is the clock's now, to the microsecond.
     /// </summary>
-    public abstract Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken = default);
+    public abstract Task<RevisionInfo> SaveRevisionAsync(string name, string target, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, RevisionGraph? graph = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes a revision with its roots, FOD membership and errors (the FOD records stay: other

@@ -9,21 +9,14 @@ using Vigil.Store;
 namespace Vigil.Fod.Scanning;
 
 /// <summary>
-/// The closure walk of a scan over <c>.drv</c> files, level by level from the roots. A derivation
-/// the database holds is never read again: derivations are immutable, so its stored row (an id, is-FOD
-/// and input ids) stands in for the file, and the inputs of a stored derivation are loaded by id, with
-/// no store-path text to match. Only derivations the database lacks are read, in parallel, and of
-/// those only the FODs are parsed whole (<see cref="DrvSkim"/> reads the head of the rest). New
-/// derivations are written at the end, children before parents in batches of their own transactions,
-/// so every edge is stored as an id and an interrupted scan keeps every batch it finished.
+/// The closure walk of a scan over <c>.drv</c> files, level by level from the roots. A derivation in
+/// the graph stored with the last scanned revision is never read again: derivations are immutable,
+/// so that graph stands in for the file and for its whole closure. Only derivations it lacks are
+/// read, in parallel, and of those only the FODs are parsed whole (<see cref="DrvSkim"/> reads the
+/// head of the rest). The new FOD records are written at the end; the graph is saved with the revision.
 /// </summary>
 internal sealed class ClosureWalk
 {
-    // Batches double from the first: every batch rewrites the pages of the B-trees its random
-    // store-path keys touch, so a few big transactions write far less than many small ones, while
-    // the first ones still commit early (an interrupted scan keeps them).
-    private const int FirstWriteBatch = 2000;
-
     [ThreadStatic]
     private static byte[]? t_buffer;
 
@@ -32,10 +25,6 @@ internal sealed class ClosureWalk
     private readonly IProgress<ScanProgress>? _progress;
     private readonly DrvGraph _graph;
     private readonly List<NodeState> _state = [];
-    private readonly List<long> _dbId = [];
-    private readonly Dictionary<long, int> _byDbId = [];
-    private readonly HashSet<long> _requested = [];
-    private readonly List<(int Node, DrvNode Row)> _known = [];
     private readonly Dictionary<int, FodRecord> _newFods = [];
     private readonly ConcurrentDictionary<string, Derivation?> _inputCache = new(StringComparer.Ordinal);
     private readonly List<EvalErrorRecord> _errors = [];
@@ -65,7 +54,7 @@ internal sealed class ClosureWalk
     /// <summary>FODs among the derivations read.</summary>
     public int Fods { get; private set; }
 
-    /// <summary>Time spent finding stored derivations and loading their edges.</summary>
+    /// <summary>Time spent loading the stored graph and taking the known part of the closure from it.</summary>
     public TimeSpan LookupTime { get; private set; }
 
     /// <summary>Time spent reading and parsing new derivation files.</summary>
@@ -83,72 +72,36 @@ internal sealed class ClosureWalk
                 paths.Add(node);
             }
         }
-        var ids = new List<long>();
-        // A first scan into an empty database: nothing can be known, so no level asks for any path.
         var started = Stopwatch.GetTimestamp();
-        var anyStored = await _db.HasDrvsAsync(ct).ConfigureAwait(false);
+        var stored = await _db.LoadLatestGraphAsync(ct).ConfigureAwait(false);
         LookupTime += Stopwatch.GetElapsedTime(started);
-        while (paths.Count > 0 || ids.Count > 0)
+        // Nodes of the stored graph met on the way: their closures come from it, not from files.
+        var storedSeeds = new List<(int Node, int Stored)>();
+        while (paths.Count > 0)
         {
             ct.ThrowIfCancellationRequested();
-            var known = new List<(int Node, DrvNode Row)>();
-            started = Stopwatch.GetTimestamp();
-            // Inputs of stored derivations, by id: in a rescan, most of the closure.
-            if (ids.Count > 0)
+            var unknown = paths;
+            if (stored is not null)
             {
-                foreach (var row in await _db.LoadDrvNodesAsync(ids, ct).ConfigureAwait(false))
+                unknown = new List<int>(paths.Count);
+                foreach (var node in paths)
                 {
-                    var node = Node(row.Path, out _);
-                    if (_state[node] == NodeState.Pending)
+                    if (stored.TryFind(_graph.Path(node), out var s))
                     {
-                        SetKnown(node, row, known);
+                        _state[node] = NodeState.Known;
+                        storedSeeds.Add((node, s));
                     }
                     else
                     {
-                        // Read from its file in this scan while another one stored it: the id still names this node.
-                        _byDbId.TryAdd(row.Id, node);
+                        unknown.Add(node);
                     }
                 }
             }
-            // Derivations named by path (roots, inputs of new ones): stored ones are known, the rest are read.
-            var lookup = paths.Where(n => _state[n] == NodeState.Pending).ToList();
-            var unknown = lookup;
-            if (lookup.Count > 0 && anyStored)
-            {
-                foreach (var row in await _db.FindDrvNodesAsync(lookup.ConvertAll(_graph.Path), ct).ConfigureAwait(false))
-                {
-                    if (_graph.TryGetId(row.Path, out var node) && _state[node] == NodeState.Pending)
-                    {
-                        SetKnown(node, row, known);
-                    }
-                }
-                unknown = lookup.Where(n => _state[n] == NodeState.Pending).ToList();
-            }
-            LookupTime += Stopwatch.GetElapsedTime(started);
             started = Stopwatch.GetTimestamp();
             var read = ReadAll(unknown, ct);
             ReadTime += Stopwatch.GetElapsedTime(started);
 
             var nextPaths = new List<int>();
-            var nextIds = new List<long>();
-            foreach (var (_, row) in known)
-            {
-                foreach (var id in row.InputIds)
-                {
-                    if (!_byDbId.ContainsKey(id) && _requested.Add(id))
-                    {
-                        nextIds.Add(id);
-                    }
-                }
-                foreach (var path in row.InputPaths)
-                {
-                    var node = Node(path, out var created);
-                    if (created)
-                    {
-                        nextPaths.Add(node);
-                    }
-                }
-            }
             for (var i = 0; i < unknown.Count; i++)
             {
                 var node = unknown[i];
@@ -179,127 +132,94 @@ internal sealed class ClosureWalk
             }
             _progress?.Report(new ScanProgress("walking", 0, Read, Known, Fods));
             paths = nextPaths;
-            ids = nextIds;
         }
-
-        // Edges of stored derivations, now that every id they name has a node.
-        foreach (var (node, row) in _known)
+        if (stored is not null)
         {
-            var inputs = new int[row.InputIds.Length + row.InputPaths.Length];
-            var count = 0;
-            foreach (var id in row.InputIds)
-            {
-                if (_byDbId.TryGetValue(id, out var input))
-                {
-                    inputs[count++] = input;
-                }
-                else
-                {
-                    _errors.Add(new EvalErrorRecord(row.Path, $"the database names input id {id} of {row.Path}, which it does not hold; its FODs are left out"));
-                }
-            }
-            foreach (var path in row.InputPaths)
-            {
-                inputs[count++] = Node(path, out _);
-            }
-            _graph.SetNode(node, row.IsFod, count == inputs.Length ? inputs : inputs[..count]);
+            started = Stopwatch.GetTimestamp();
+            AddStoredClosures(stored, storedSeeds);
+            LookupTime += Stopwatch.GetElapsedTime(started);
         }
         _errors.Sort((a, b) => string.CompareOrdinal(a.Attr, b.Attr));
         return _errors;
     }
 
-    /// <summary>
-    /// Stores the derivations read and their FOD records, children before parents, in batches of
-    /// one transaction each: a derivation's inputs are stored (or failed to read) before it is.
-    /// </summary>
-    public async Task WriteAsync(CancellationToken ct)
+    /// <summary>Copies the closures of <paramref name="seeds"/> from the stored graph into this scan's graph.</summary>
+    private void AddStoredClosures(RevisionGraph stored, List<(int Node, int Stored)> seeds)
     {
-        var order = NewNodesChildrenFirst();
-        var batchIndex = new int[_graph.Count];
-        Array.Fill(batchIndex, -1);
-        var written = 0;
-        var size = FirstWriteBatch;
-        for (var start = 0; start < order.Count; start += size, size *= 2)
+        var toNode = new int[stored.Count];
+        Array.Fill(toNode, -1);
+        var stack = new Stack<int>();
+        foreach (var (node, s) in seeds)
         {
-            ct.ThrowIfCancellationRequested();
-            var batch = order.GetRange(start, Math.Min(size, order.Count - start));
-            for (var i = 0; i < batch.Count; i++)
+            if (toNode[s] < 0)
             {
-                batchIndex[batch[i]] = i;
+                toNode[s] = node;
+                stack.Push(s);
             }
-            var drvs = new List<NewDrv>(batch.Count);
-            var fods = new List<FodRecord>();
-            foreach (var node in batch)
-            {
-                var inputIds = new List<long>();
-                var batchInputs = new List<int>();
-                var inputPaths = new List<string>();
-                foreach (var input in _graph.Inputs(node))
-                {
-                    if (batchIndex[input] >= 0)
-                    {
-                        batchInputs.Add(batchIndex[input]);
-                    }
-                    else if (_dbId[input] > 0)
-                    {
-                        inputIds.Add(_dbId[input]);
-                    }
-                    else
-                    {
-                        inputPaths.Add(_graph.Path(input));
-                    }
-                }
-                drvs.Add(new NewDrv(_graph.Path(node), _graph.IsFod(node), inputIds, batchInputs, inputPaths));
-                if (_newFods.TryGetValue(node, out var fod))
-                {
-                    fods.Add(fod);
-                }
-            }
-            var ids = await _db.WriteDrvNodesAsync(drvs, fods, ct).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                _dbId[batch[i]] = ids[i];
-                batchIndex[batch[i]] = -1;
-            }
-            written += batch.Count;
-            _progress?.Report(new ScanProgress("saving", 0, written, Known, Fods));
         }
+        var reached = new List<int>();
+        while (stack.Count > 0)
+        {
+            var s = stack.Pop();
+            reached.Add(s);
+            foreach (var input in stored.Inputs(s))
+            {
+                if (toNode[input] < 0)
+                {
+                    // A stored derivation is never also read in this scan: every path is looked up first.
+                    toNode[input] = Node(stored.Path(input), out _);
+                    _state[toNode[input]] = NodeState.Known;
+                    stack.Push(input);
+                }
+            }
+        }
+        foreach (var s in reached)
+        {
+            var storedInputs = stored.Inputs(s);
+            var inputs = new int[storedInputs.Length];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = toNode[storedInputs[i]];
+            }
+            _graph.SetNode(toNode[s], stored.IsFod(s), inputs);
+        }
+        Known = reached.Count;
     }
 
-    /// <summary>The new derivations in post-order (every new input before the derivation that needs it).</summary>
-    private List<int> NewNodesChildrenFirst()
+    /// <summary>Stores the FOD records of the derivations read, in one transaction.</summary>
+    public Task WriteFodsAsync(CancellationToken ct) => _db.WriteFodsAsync([.. _newFods.Values], ct);
+
+    /// <summary>
+    /// The graph to store with the revision: every node whose whole closure was read or known. A
+    /// derivation that failed to read, and everything that depends on it, is left out, so a later
+    /// scan that takes a node from the stored graph takes a complete closure.
+    /// </summary>
+    public RevisionGraph CompleteGraph()
     {
-        var order = new List<int>(Read);
-        var mark = new byte[_graph.Count]; // 0 unseen, 1 on the stack, 2 done
-        var stack = new Stack<(int Node, int Next)>();
-        for (var root = 0; root < _graph.Count; root++)
+        var complete = new bool[_graph.Count];
+        Array.Fill(complete, true);
+        var failed = Enumerable.Range(0, _graph.Count).Where(n => _state[n] is NodeState.Failed or NodeState.Pending).ToList();
+        if (failed.Count > 0)
         {
-            if (_state[root] != NodeState.New || mark[root] != 0)
+            var parents = _graph.Parents();
+            var stack = new Stack<int>(failed);
+            foreach (var n in failed)
             {
-                continue;
+                complete[n] = false;
             }
-            mark[root] = 1;
-            stack.Push((root, 0));
             while (stack.Count > 0)
             {
-                var (node, next) = stack.Pop();
-                var inputs = _graph.Inputs(node);
-                while (next < inputs.Count && (_state[inputs[next]] != NodeState.New || mark[inputs[next]] != 0))
+                foreach (var p in parents[stack.Pop()])
                 {
-                    next++;
+                    if (complete[p])
+                    {
+                        complete[p] = false;
+                        stack.Push(p);
+                    }
                 }
-                if (next < inputs.Count)
-                {
-                    stack.Push((node, next + 1));
-                    mark[inputs[next]] = 1;
-                    stack.Push((inputs[next], 0));
-                    continue;
-                }
-                mark[node] = 2;
-                order.Add(node);
             }
         }
-        return order;
+        return _graph.ToRevisionGraph(complete);
     }
 
     private int Node(string path, out bool created)
@@ -311,19 +231,8 @@ internal sealed class ClosureWalk
         }
         id = _graph.Id(path);
         _state.Add(NodeState.Pending);
-        _dbId.Add(0);
         created = true;
         return id;
-    }
-
-    private void SetKnown(int node, DrvNode row, List<(int, DrvNode)> level)
-    {
-        _state[node] = NodeState.Known;
-        _dbId[node] = row.Id;
-        _byDbId[row.Id] = node;
-        _known.Add((node, row));
-        level.Add((node, row));
-        Known++;
     }
 
     private (bool IsFod, List<string>? Inputs, FodRecord? Fod, string? Error)[] ReadAll(List<int> nodes, CancellationToken ct)

@@ -1,3 +1,5 @@
+using Vigil.Data;
+
 namespace Vigil.Fod.Scanning;
 
 /// <summary>
@@ -78,6 +80,37 @@ public sealed class DrvGraph
                 }
             }
         }
+    }
+
+    /// <summary>The nodes marked in <paramref name="include"/>, renumbered in order, as the graph stored with a revision; each included node's inputs must be included too.</summary>
+    public RevisionGraph ToRevisionGraph(bool[] include)
+    {
+        ArgumentNullException.ThrowIfNull(include);
+        var number = new int[Count];
+        var count = 0;
+        for (var n = 0; n < Count; n++)
+        {
+            number[n] = include[n] ? count++ : -1;
+        }
+        var paths = new string[count];
+        var isFod = new bool[count];
+        var inputStart = new int[count + 1];
+        var inputs = new List<int>(count * 4);
+        for (var n = 0; n < Count; n++)
+        {
+            if (number[n] < 0)
+            {
+                continue;
+            }
+            paths[number[n]] = _paths[n];
+            isFod[number[n]] = _isFod[n];
+            foreach (var i in _inputs[n])
+            {
+                inputs.Add(number[i] >= 0 ? number[i] : throw new ArgumentException($"{_paths[n]} is included but its input {_paths[i]} is not", nameof(include)));
+            }
+            inputStart[number[n] + 1] = inputs.Count;
+        }
+        return new RevisionGraph(paths, isFod, inputStart, [.. inputs]);
     }
 
     /// <summary>Reverse adjacency (who depends on each node), built on demand.</summary>

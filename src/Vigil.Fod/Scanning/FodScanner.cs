@@ -90,6 +90,7 @@ public sealed class FodScanner
 
         var graph = new DrvGraph();
         var stats = new WalkStats();
+        RevisionGraph? stored = null;
         if (evaluator.Name == "readonly")
         {
             await RecordReadOnlyAsync(graph, seen, mirrorLists, errors, stats, cancellationToken).ConfigureAwait(false);
@@ -110,8 +111,9 @@ public sealed class FodScanner
             Phase("read", walk.ReadTime);
             _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
             phaseStart = clock.Elapsed;
-            await walk.WriteAsync(cancellationToken).ConfigureAwait(false);
+            await walk.WriteFodsAsync(cancellationToken).ConfigureAwait(false);
             Phase("write");
+            stored = walk.CompleteGraph();
         }
 
         _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
@@ -129,7 +131,7 @@ public sealed class FodScanner
             .OrderBy(f => f.DrvPath, StringComparer.Ordinal)
             .ToList();
         Phase("reach");
-        var info = await _db.SaveRevisionAsync(revision, Describe(evaluator, target), roots, members, errors, cancellationToken).ConfigureAwait(false);
+        var info = await _db.SaveRevisionAsync(revision, Describe(evaluator, target), roots, members, errors, stored, cancellationToken).ConfigureAwait(false);
         Phase("save");
         return new ScanResult(info, stats.Read, stats.Known, graph.Count, errors, unresolved, clock.Elapsed, phases);
     }
@@ -176,8 +178,8 @@ public sealed class FodScanner
         }
         stats.Fods = fods.Count;
         // Only FOD records are stored: without the .drv files the graph is not the immutable record a
-        // later file walk could trust, so read-only scans leave the drvs table alone.
-        await _db.WriteDrvsAsync([], fods, ct).ConfigureAwait(false);
+        // later file walk could trust, so read-only scans store no graph.
+        await _db.WriteFodsAsync(fods, ct).ConfigureAwait(false);
     }
 
     private static FodInput FromAttributes(DerivationSeen d, Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists)

@@ -19,17 +19,17 @@ public static class InventoryBuilder
     /// <summary>Attributes kept per package.</summary>
     public const int MaxAttrs = 4;
 
-    public static List<InventoryPackage> Build(IReadOnlyList<RevisionRoot> roots, IReadOnlyCollection<DrvNode> closure, IReadOnlyList<SourceFod> fods)
+    /// <param name="graph">The derivation graph stored with the revision; null (or empty) when it has none.</param>
+    public static List<InventoryPackage> Build(IReadOnlyList<RevisionRoot> roots, RevisionGraph? graph, IReadOnlyList<SourceFod> fods)
     {
         ArgumentNullException.ThrowIfNull(roots);
-        ArgumentNullException.ThrowIfNull(closure);
         ArgumentNullException.ThrowIfNull(fods);
         var fodByPath = new Dictionary<string, SourceFod>(fods.Count, StringComparer.Ordinal);
         foreach (var f in fods)
         {
             fodByPath[f.DrvPath] = f;
         }
-        return closure.Count == 0 ? FromRoots(roots, fods) : FromGraph(roots, closure, fodByPath);
+        return graph is null || graph.Count == 0 ? FromRoots(roots, fods) : FromGraph(roots, graph, fodByPath);
     }
 
     /// <summary>Whether an FOD is a patch (its name or URL says so) rather than a source.</summary>
@@ -44,37 +44,25 @@ public static class InventoryBuilder
         || text.Contains("/commit/", StringComparison.Ordinal) || text.Contains("/pull/", StringComparison.Ordinal)
         || text.Contains(".patch?", StringComparison.OrdinalIgnoreCase) || text.Contains("patch", StringComparison.OrdinalIgnoreCase) && DrvNames.CveIds(text).Count > 0;
 
-    private static List<InventoryPackage> FromGraph(IReadOnlyList<RevisionRoot> roots, IReadOnlyCollection<DrvNode> closure, Dictionary<string, SourceFod> fodByPath)
+    private static List<InventoryPackage> FromGraph(IReadOnlyList<RevisionRoot> roots, RevisionGraph graph, Dictionary<string, SourceFod> fodByPath)
     {
-        var byId = new Dictionary<long, DrvNode>(closure.Count);
-        var byPath = new Dictionary<string, DrvNode>(closure.Count, StringComparer.Ordinal);
-        foreach (var n in closure)
-        {
-            byId[n.Id] = n;
-            byPath[n.Path] = n;
-        }
-        var attrs = ReachingAttrs(roots, byId, byPath);
+        var attrs = ReachingAttrs(roots, graph);
         var packages = new List<InventoryPackage>();
-        foreach (var node in closure)
+        for (var node = 0; node < graph.Count; node++)
         {
-            if (node.IsFod || !DrvNames.IsPackageName(DrvNames.NameOfPath(node.Path), out var pname, out var version))
+            var path = graph.Path(node);
+            if (graph.IsFod(node) || !DrvNames.IsPackageName(DrvNames.NameOfPath(path), out var pname, out var version))
             {
                 continue;
             }
             var identities = new List<string>();
             var patches = new List<PatchEvidence>();
-            foreach (var inputId in node.InputIds)
+            foreach (var input in graph.Inputs(node))
             {
-                if (byId.TryGetValue(inputId, out var input))
-                {
-                    Inspect(input.Path, fodByPath.GetValueOrDefault(input.Path), identities, patches);
-                }
+                var inputPath = graph.Path(input);
+                Inspect(inputPath, fodByPath.GetValueOrDefault(inputPath), identities, patches);
             }
-            foreach (var path in node.InputPaths)
-            {
-                Inspect(path, fodByPath.GetValueOrDefault(path), identities, patches);
-            }
-            packages.Add(new InventoryPackage(pname, version, node.Path, attrs.GetValueOrDefault(node.Id) ?? [], identities, patches));
+            packages.Add(new InventoryPackage(pname, version, path, attrs[node] ?? [], identities, patches));
         }
         packages.Sort((a, b) => string.CompareOrdinal(a.DrvPath, b.DrvPath));
         return packages;
@@ -168,41 +156,40 @@ public static class InventoryBuilder
     /// attributes, then each attribute, in order, is pushed down its closure into derivations not
     /// yet full (a full one is not descended through: its inputs are reached by enough already).
     /// </summary>
-    private static Dictionary<long, List<string>> ReachingAttrs(IReadOnlyList<RevisionRoot> roots, Dictionary<long, DrvNode> byId, Dictionary<string, DrvNode> byPath)
+    private static List<string>?[] ReachingAttrs(IReadOnlyList<RevisionRoot> roots, RevisionGraph graph)
     {
-        var attrs = new Dictionary<long, List<string>>();
+        var attrs = new List<string>?[graph.Count];
         var ordered = roots.OrderBy(r => r.Attr, StringComparer.Ordinal).ToList();
         foreach (var root in ordered)
         {
-            if (byPath.TryGetValue(root.DrvPath, out var node))
+            if (graph.TryFind(root.DrvPath, out var node))
             {
-                Add(attrs, node.Id, root.Attr);
+                Add(attrs, node, root.Attr);
             }
         }
-        var stack = new Stack<long>();
-        // Which root's walk saw a node last: one map for every walk instead of a set per root.
-        var seenBy = new Dictionary<long, int>(byId.Count);
+        var stack = new Stack<int>();
+        // Which root's walk saw a node last: one array for every walk instead of a set per root.
+        var seenBy = new int[graph.Count];
         var walk = 0;
         foreach (var root in ordered)
         {
-            if (!byPath.TryGetValue(root.DrvPath, out var node))
+            if (!graph.TryFind(root.DrvPath, out var node))
             {
                 continue;
             }
             walk++;
-            stack.Push(node.Id);
-            seenBy[node.Id] = walk;
+            stack.Push(node);
+            seenBy[node] = walk;
             while (stack.Count > 0)
             {
-                var current = byId[stack.Pop()];
-                foreach (var input in current.InputIds)
+                foreach (var input in graph.Inputs(stack.Pop()))
                 {
-                    if (!byId.ContainsKey(input) || (seenBy.TryGetValue(input, out var w) && w == walk))
+                    if (seenBy[input] == walk)
                     {
                         continue;
                     }
                     seenBy[input] = walk;
-                    var list = attrs.GetValueOrDefault(input);
+                    var list = attrs[input];
                     if (list is not null && list.Count >= MaxAttrs && !list.Contains(root.Attr))
                     {
                         continue;
@@ -215,12 +202,9 @@ public static class InventoryBuilder
         return attrs;
     }
 
-    private static void Add(Dictionary<long, List<string>> attrs, long id, string attr)
+    private static void Add(List<string>?[] attrs, int node, string attr)
     {
-        if (!attrs.TryGetValue(id, out var list))
-        {
-            attrs[id] = list = new List<string>(2);
-        }
+        var list = attrs[node] ??= new List<string>(2);
         if (list.Count < MaxAttrs && !list.Contains(attr))
         {
             list.Add(attr);
