@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Vigil.Data;
@@ -82,28 +81,39 @@ public sealed class RevisionGraph
 
     public byte[] Encode()
     {
-        var buffer = new ArrayBufferWriter<byte>(_paths.Length * 96 + 16);
-        buffer.GetSpan(1)[0] = FormatVersion;
-        buffer.Advance(1);
-        WriteVarint(buffer, (ulong)_paths.Length);
-        foreach (var path in _paths)
+        // Sized exactly first: the blob is megabytes, and a growing buffer would allocate it (on the
+        // large-object heap, whose growth triggers full collections) several times over.
+        var lengths = new int[_paths.Length];
+        long size = 1 + VarintLength((ulong)_paths.Length);
+        for (var n = 0; n < _paths.Length; n++)
         {
-            var length = Encoding.UTF8.GetByteCount(path);
-            WriteVarint(buffer, (ulong)length);
-            buffer.Advance(Encoding.UTF8.GetBytes(path, buffer.GetSpan(length)));
+            lengths[n] = Encoding.UTF8.GetByteCount(_paths[n]);
+            size += VarintLength((ulong)lengths[n]) + lengths[n] + 1 + VarintLength((ulong)Inputs(n).Length);
+            foreach (var input in Inputs(n))
+            {
+                size += VarintLength((ulong)input);
+            }
+        }
+        var blob = new byte[size];
+        var at = 0;
+        blob[at++] = FormatVersion;
+        WriteVarint(blob, ref at, (ulong)_paths.Length);
+        for (var n = 0; n < _paths.Length; n++)
+        {
+            WriteVarint(blob, ref at, (ulong)lengths[n]);
+            at += Encoding.UTF8.GetBytes(_paths[n], blob.AsSpan(at, lengths[n]));
         }
         for (var n = 0; n < _paths.Length; n++)
         {
-            buffer.GetSpan(1)[0] = _isFod[n] ? FodFlag : (byte)0;
-            buffer.Advance(1);
+            blob[at++] = _isFod[n] ? FodFlag : (byte)0;
             var inputs = Inputs(n);
-            WriteVarint(buffer, (ulong)inputs.Length);
+            WriteVarint(blob, ref at, (ulong)inputs.Length);
             foreach (var input in inputs)
             {
-                WriteVarint(buffer, (ulong)input);
+                WriteVarint(blob, ref at, (ulong)input);
             }
         }
-        return buffer.WrittenSpan.ToArray();
+        return blob;
     }
 
     /// <exception cref="InvalidDataException">The blob is not a graph of this format.</exception>
@@ -152,17 +162,25 @@ public sealed class RevisionGraph
         return new RevisionGraph(paths, isFod, inputStart, inputs.ToArray());
     }
 
-    private static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
+    private static int VarintLength(ulong value)
     {
-        var span = buffer.GetSpan(10);
-        var i = 0;
+        var length = 1;
         while (value >= 0x80)
         {
-            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+            length++;
+        }
+        return length;
+    }
+
+    private static void WriteVarint(byte[] blob, ref int at, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            blob[at++] = (byte)(value | 0x80);
             value >>= 7;
         }
-        span[i++] = (byte)value;
-        buffer.Advance(i);
+        blob[at++] = (byte)value;
     }
 
     private static int ReadCount(ReadOnlySpan<byte> blob, ref int at, int max, string what)

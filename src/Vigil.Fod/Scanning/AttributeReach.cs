@@ -18,11 +18,11 @@ public static class AttributeReach
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(roots);
-        var listed = new List<int>?[graph.Count];
+        var listed = new Listed(graph.Count);
         var queue = new Queue<(int Node, int Attr)>();
         for (var a = 0; a < roots.Count; a++)
         {
-            if (Accept(listed, roots[a].Node, a))
+            if (listed.Accept(roots[a].Node, a))
             {
                 queue.Enqueue((roots[a].Node, a));
             }
@@ -32,7 +32,7 @@ public static class AttributeReach
             var (node, attr) = queue.Dequeue();
             foreach (var input in graph.Inputs(node))
             {
-                if (Accept(listed, input, attr))
+                if (listed.Accept(input, attr))
                 {
                     queue.Enqueue((input, attr));
                 }
@@ -51,8 +51,8 @@ public static class AttributeReach
         var result = new Dictionary<int, Reach>();
         foreach (var fod in fods)
         {
-            var attrs = listed[fod];
-            if (attrs is null)
+            var attrs = listed.Of(fod);
+            if (attrs.Count == 0)
             {
                 result[fod] = new Reach([], 0);
                 continue;
@@ -68,15 +68,55 @@ public static class AttributeReach
         return result;
     }
 
-    private static bool Accept(List<int>?[] listed, int node, int attr)
+    /// <summary>
+    /// The attributes listed per node: the first in an array, any more in a list, so a closure
+    /// that one attribute reaches (a scan of one root) allocates nothing per node.
+    /// </summary>
+    private sealed class Listed(int nodes)
     {
-        var list = listed[node] ??= new List<int>(2);
-        if (list.Count >= MaxListed || list.Contains(attr))
+        private readonly int[] _first = CreateFirst(nodes);
+        private readonly List<int>?[] _more = new List<int>?[nodes];
+
+        public bool Accept(int node, int attr)
         {
-            return false;
+            if (_first[node] < 0)
+            {
+                _first[node] = attr;
+                return true;
+            }
+            if (_first[node] == attr)
+            {
+                return false;
+            }
+            var more = _more[node] ??= new List<int>(2);
+            if (more.Count + 1 >= MaxListed || more.Contains(attr))
+            {
+                return false;
+            }
+            more.Add(attr);
+            return true;
         }
-        list.Add(attr);
-        return true;
+
+        public List<int> Of(int node)
+        {
+            if (_first[node] < 0)
+            {
+                return [];
+            }
+            var all = new List<int>(1 + (_more[node]?.Count ?? 0)) { _first[node] };
+            if (_more[node] is { } more)
+            {
+                all.AddRange(more);
+            }
+            return all;
+        }
+
+        private static int[] CreateFirst(int nodes)
+        {
+            var first = new int[nodes];
+            Array.Fill(first, -1);
+            return first;
+        }
     }
 
     private static int CountReachingAttrs(int[][] parents, int fod, Dictionary<int, List<int>> attrsByNode)

@@ -17,6 +17,8 @@ namespace Vigil.Fod.Scanning;
 /// </summary>
 internal sealed class ClosureWalk
 {
+    private const int ReadChunk = 4096;
+
     [ThreadStatic]
     private static byte[]? t_buffer;
 
@@ -25,9 +27,13 @@ internal sealed class ClosureWalk
     private readonly IProgress<ScanProgress>? _progress;
     private readonly DrvGraph _graph;
     private readonly List<NodeState> _state = [];
-    private readonly Dictionary<int, FodRecord> _newFods = [];
+    // FOD records read and not yet handed to the writer, and the write in progress: records are
+    // written while the walk goes on, on the core the level barriers leave idle.
+    private List<FodRecord> _unwritten = [];
+    private Task _writing = Task.CompletedTask;
     private readonly ConcurrentDictionary<string, Derivation?> _inputCache = new(StringComparer.Ordinal);
     private readonly List<EvalErrorRecord> _errors = [];
+    private StoreDirectoryReader? _files;
 
     public ClosureWalk(VigilDatabase db, DerivationReader reader, DrvGraph graph, IProgress<ScanProgress>? progress)
     {
@@ -72,6 +78,8 @@ internal sealed class ClosureWalk
                 paths.Add(node);
             }
         }
+        using var files = new StoreDirectoryReader(_reader);
+        _files = files;
         var started = Stopwatch.GetTimestamp();
         var stored = await _db.LoadLatestGraphAsync(ct).ConfigureAwait(false);
         LookupTime += Stopwatch.GetElapsedTime(started);
@@ -97,40 +105,25 @@ internal sealed class ClosureWalk
                     }
                 }
             }
-            started = Stopwatch.GetTimestamp();
-            var read = ReadAll(unknown, ct);
-            ReadTime += Stopwatch.GetElapsedTime(started);
-
             var nextPaths = new List<int>();
-            for (var i = 0; i < unknown.Count; i++)
+            // A level of a package set is tens of thousands of files: read in chunks, so the FOD
+            // records of one chunk are written while the next is read.
+            for (var start = 0; start < unknown.Count; start += ReadChunk)
             {
-                var node = unknown[i];
-                var (isFod, inputPaths, fod, error) = read[i];
-                if (error is not null)
+                var chunk = unknown.GetRange(start, Math.Min(ReadChunk, unknown.Count - start));
+                started = Stopwatch.GetTimestamp();
+                var read = ReadAll(chunk, ct);
+                ReadTime += Stopwatch.GetElapsedTime(started);
+                for (var i = 0; i < chunk.Count; i++)
                 {
-                    _state[node] = NodeState.Failed;
-                    _errors.Add(new EvalErrorRecord(_graph.Path(node), error));
-                    continue;
+                    Add(chunk[i], read[i], nextPaths);
                 }
-                var inputs = new int[inputPaths!.Count];
-                for (var j = 0; j < inputs.Length; j++)
+                _progress?.Report(new ScanProgress("walking", 0, Read, Known, Fods));
+                if (_writing.IsCompleted)
                 {
-                    inputs[j] = Node(inputPaths[j], out var created);
-                    if (created)
-                    {
-                        nextPaths.Add(inputs[j]);
-                    }
-                }
-                _graph.SetNode(node, isFod, inputs);
-                _state[node] = NodeState.New;
-                Read++;
-                if (fod is not null)
-                {
-                    _newFods[node] = fod;
-                    Fods++;
+                    await StartWritingAsync(ct).ConfigureAwait(false);
                 }
             }
-            _progress?.Report(new ScanProgress("walking", 0, Read, Known, Fods));
             paths = nextPaths;
         }
         if (stored is not null)
@@ -141,6 +134,35 @@ internal sealed class ClosureWalk
         }
         _errors.Sort((a, b) => string.CompareOrdinal(a.Attr, b.Attr));
         return _errors;
+    }
+
+    /// <summary>Records what reading <paramref name="node"/> gave; its inputs not seen before go to <paramref name="nextPaths"/>.</summary>
+    private void Add(int node, (bool IsFod, List<string>? Inputs, FodRecord? Fod, string? Error) read, List<int> nextPaths)
+    {
+        var (isFod, inputPaths, fod, error) = read;
+        if (error is not null)
+        {
+            _state[node] = NodeState.Failed;
+            _errors.Add(new EvalErrorRecord(_graph.Path(node), error));
+            return;
+        }
+        var inputs = new int[inputPaths!.Count];
+        for (var j = 0; j < inputs.Length; j++)
+        {
+            inputs[j] = Node(inputPaths[j], out var created);
+            if (created)
+            {
+                nextPaths.Add(inputs[j]);
+            }
+        }
+        _graph.SetNode(node, isFod, inputs);
+        _state[node] = NodeState.New;
+        Read++;
+        if (fod is not null)
+        {
+            _unwritten.Add(fod);
+            Fods++;
+        }
     }
 
     /// <summary>Copies the closures of <paramref name="seeds"/> from the stored graph into this scan's graph.</summary>
@@ -186,8 +208,24 @@ internal sealed class ClosureWalk
         Known = reached.Count;
     }
 
-    /// <summary>Stores the FOD records of the derivations read, in one transaction.</summary>
-    public Task WriteFodsAsync(CancellationToken ct) => _db.WriteFodsAsync([.. _newFods.Values], ct);
+    /// <summary>Waits for the FOD records of the derivations read to be stored.</summary>
+    public async Task WriteFodsAsync(CancellationToken ct)
+    {
+        await StartWritingAsync(ct).ConfigureAwait(false);
+        await _writing.ConfigureAwait(false);
+    }
+
+    /// <summary>Surfaces the last write's failure, if any, and starts writing what was read since.</summary>
+    private async Task StartWritingAsync(CancellationToken ct)
+    {
+        await _writing.ConfigureAwait(false);
+        if (_unwritten.Count > 0)
+        {
+            var batch = _unwritten;
+            _unwritten = [];
+            _writing = Task.Run(() => _db.WriteFodsAsync(batch, ct), ct);
+        }
+    }
 
     /// <summary>
     /// The graph to store with the revision: every node whose whole closure was read or known. A
@@ -257,7 +295,7 @@ internal sealed class ClosureWalk
     private (bool IsFod, List<string> Inputs, FodRecord? Fod) ReadNode(string path)
     {
         var buffer = t_buffer ??= new byte[64 * 1024];
-        var bytes = _reader.ReadFile(path, ref buffer);
+        var bytes = _files!.ReadFile(path, ref buffer);
         t_buffer = buffer;
         var inputs = new List<string>();
         if (DrvSkim.TryRead(bytes, _reader.Location.StoreDir, inputs, out var maybeFixedOutput) && !maybeFixedOutput)

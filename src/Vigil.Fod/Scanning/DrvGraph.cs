@@ -95,7 +95,13 @@ public sealed class DrvGraph
         var paths = new string[count];
         var isFod = new bool[count];
         var inputStart = new int[count + 1];
-        var inputs = new List<int>(count * 4);
+        var edges = 0;
+        for (var n = 0; n < Count; n++)
+        {
+            edges += number[n] >= 0 ? _inputs[n].Length : 0;
+        }
+        var inputs = new int[edges];
+        edges = 0;
         for (var n = 0; n < Count; n++)
         {
             if (number[n] < 0)
@@ -106,11 +112,11 @@ public sealed class DrvGraph
             isFod[number[n]] = _isFod[n];
             foreach (var i in _inputs[n])
             {
-                inputs.Add(number[i] >= 0 ? number[i] : throw new ArgumentException($"{_paths[n]} is included but its input {_paths[i]} is not", nameof(include)));
+                inputs[edges++] = number[i] >= 0 ? number[i] : throw new ArgumentException($"{_paths[n]} is included but its input {_paths[i]} is not", nameof(include));
             }
-            inputStart[number[n] + 1] = inputs.Count;
+            inputStart[number[n] + 1] = edges;
         }
-        return new RevisionGraph(paths, isFod, inputStart, [.. inputs]);
+        return new RevisionGraph(paths, isFod, inputStart, inputs);
     }
 
     /// <summary>Reverse adjacency (who depends on each node), built on demand.</summary>

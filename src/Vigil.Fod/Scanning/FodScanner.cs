@@ -91,6 +91,7 @@ public sealed class FodScanner
         var graph = new DrvGraph();
         var stats = new WalkStats();
         RevisionGraph? stored = null;
+        var writing = Task.CompletedTask;
         if (evaluator.Name == "readonly")
         {
             await RecordReadOnlyAsync(graph, seen, mirrorLists, errors, stats, cancellationToken).ConfigureAwait(false);
@@ -109,10 +110,9 @@ public sealed class FodScanner
             stats.Fods = walk.Fods;
             Phase("lookup", walk.LookupTime);
             Phase("read", walk.ReadTime);
-            _progress?.Report(new ScanProgress("saving", roots.Count, stats.Read, stats.Known, stats.Fods));
             phaseStart = clock.Elapsed;
-            await walk.WriteFodsAsync(cancellationToken).ConfigureAwait(false);
-            Phase("write");
+            // The last FOD records are written while the graph and the reach are computed.
+            writing = walk.WriteFodsAsync(cancellationToken);
             stored = walk.CompleteGraph();
         }
 
@@ -131,6 +131,8 @@ public sealed class FodScanner
             .OrderBy(f => f.DrvPath, StringComparer.Ordinal)
             .ToList();
         Phase("reach");
+        await writing.ConfigureAwait(false);
+        Phase("write");
         var info = await _db.SaveRevisionAsync(revision, Describe(evaluator, target), roots, members, errors, stored, cancellationToken).ConfigureAwait(false);
         Phase("save");
         return new ScanResult(info, stats.Read, stats.Known, graph.Count, errors, unresolved, clock.Elapsed, phases);

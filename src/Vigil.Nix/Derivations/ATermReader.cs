@@ -231,7 +231,8 @@ public static class ATermReader
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private List<EnvVariable> ReadEnv()
         {
-            var env = new List<EnvVariable>();
+            // Derivations have tens of variables: start big enough that most lists never grow.
+            var env = new List<EnvVariable>(32);
             var at = _pos;
             Expect("[");
             var sorted = true;
