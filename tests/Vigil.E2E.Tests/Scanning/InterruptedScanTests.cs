@@ -67,7 +67,7 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
         var db = work.NewSqliteDb();
 
         // Nothing is written while the walk runs, so the signal goes by the clock: once the scan has
-        // migrated the database, halfway through the time an uninterrupted scan takes.
+        // migrated the database, a quarter of the way through the time an uninterrupted scan takes (early rather than late: under load a late signal would find the scan done).
         using (var scan = ScanCli.Start("scan", "--drvs", roots, "--store", oracle.StoreUri, "--db", db, "--revision", "stopped"))
         {
             var stderr = scan.StandardError.ReadToEndAsync();
@@ -78,7 +78,7 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
                 await Task.Delay(5);
             }
             var opened = clock.Elapsed;
-            using (var wait = new CancellationTokenSource(reference.ScanTime / 2))
+            using (var wait = new CancellationTokenSource(reference.ScanTime / 4))
             {
                 await scan.WaitForExitAsync(wait.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
@@ -88,7 +88,7 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
             }
             await scan.WaitForExitAsync();
             Assert.True(scan.ExitCode == exitCode,
-                $"the scan was to be stopped {reference.ScanTime / 2} after it opened the database ({opened}); it exited {scan.ExitCode} after {clock.Elapsed}: {await stderr}{await stdout}");
+                $"the scan was to be stopped {reference.ScanTime / 4} after it opened the database ({opened}); it exited {scan.ExitCode} after {clock.Elapsed}: {await stderr}{await stdout}");
             if (signal == "TERM")
             {
                 Assert.Equal("vigil: interrupted", (await stderr).TrimEnd());
@@ -111,6 +111,7 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
             var revisions = await database.ListRevisionsAsync();
             Assert.InRange(revisions.Count, 0, 1);
             kept = revisions.Count == 1;
+            TestContext.Current.TestOutputHelper?.WriteLine($"stopped by SIG{signal} {reference.ScanTime / 4} into a {reference.ScanTime} scan: {(kept ? "the revision was saved" : "no revision")}, {CountRows(db, "fods")} FOD records");
             if (kept)
             {
                 Assert.Equal("stopped", revisions[0].Name);
