@@ -57,7 +57,11 @@ internal static class VulnBenchData
         }
         await using (var db = await VigilDatabase.OpenAsync(o["db"]))
         {
-            var drvs = new List<NewDrv>(packages * 2);
+            // The graph stored with the revision: each package's node after its source's, naming it.
+            var paths = new List<string>(packages * 2);
+            var isFod = new List<bool>(packages * 2);
+            var inputStart = new List<int>(packages * 2 + 1) { 0 };
+            var inputs = new List<int>(packages);
             var fods = new List<FodRecord>(packages);
             var roots = new List<RevisionRoot>(packages);
             var members = new List<RevisionFod>(packages);
@@ -68,14 +72,19 @@ internal static class VulnBenchData
                 var srcPath = StorePath($"src{i}", $"{pname}-{version}.tar.gz.drv");
                 fods.Add(new FodRecord(srcPath, StorePath($"out{i}", $"{pname}-{version}.tar.gz"), $"{pname}-{version}.tar.gz", HashAlgorithmKind.Sha256, "flat",
                     "sha256-" + Convert.ToBase64String(SHA256.HashData(BitConverter.GetBytes(i))), new string('0', 64), FetcherKind.Fetchurl, [url], null, "{}", new string('1', 64)));
-                drvs.Add(new NewDrv(srcPath, true, [], [], []));
+                paths.Add(srcPath);
+                isFod.Add(true);
+                inputStart.Add(inputs.Count);
                 var pkgPath = StorePath($"pkg{i}", $"{pname}-{version}.drv");
-                drvs.Add(new NewDrv(pkgPath, false, [], [drvs.Count - 1], []));
+                inputs.Add(paths.Count - 1);
+                paths.Add(pkgPath);
+                isFod.Add(false);
+                inputStart.Add(inputs.Count);
                 roots.Add(new RevisionRoot($"a{i}", pkgPath));
                 members.Add(new RevisionFod(srcPath, [$"a{i}"], 1));
             }
-            await db.WriteDrvNodesAsync(drvs, fods);
-            await db.SaveRevisionAsync("bench", "generated", roots, members, []);
+            await db.WriteFodsAsync(fods);
+            await db.SaveRevisionAsync("bench", "generated", roots, members, [], new RevisionGraph([.. paths], [.. isFod], [.. inputStart], [.. inputs]));
         }
         Console.Error.WriteLine(string.Create(Inv, $"package set: {packages} packages stored as revision 'bench' in {clock.Elapsed.TotalSeconds:0.0} s"));
 
@@ -153,13 +162,11 @@ internal static class VulnBenchData
         var r1 = clock.Elapsed.TotalSeconds;
         var fodList = await db.ListSourceFodsAsync(revision.Id);
         var r2 = clock.Elapsed.TotalSeconds;
-        var nodes = await db.FindDrvNodesAsync(roots.Select(r => r.DrvPath).ToList());
+        var graph = await db.LoadGraphAsync(revision.Id);
         var r3 = clock.Elapsed.TotalSeconds;
-        var inputs = await db.LoadDrvNodesAsync(nodes.SelectMany(n => n.InputIds).Distinct().ToList());
+        InventoryBuilder.Build(roots, graph, fodList);
         var r4 = clock.Elapsed.TotalSeconds;
-        InventoryBuilder.Build(roots, [.. nodes, .. inputs], fodList);
-        var r5 = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(Inv, $"roots {r1:0.00}; fods {r2 - r1:0.00}; nodes by path {r3 - r2:0.00}; nodes by id {r4 - r3:0.00}; build {r5 - r4:0.00}"));
+        Console.WriteLine(string.Create(Inv, $"roots {r1:0.00}; fods {r2 - r1:0.00}; graph {r3 - r2:0.00}; build {r4 - r3:0.00}"));
         clock.Restart();
         var rows = await db.ListVulnRecordsAsync();
         var t1 = clock.Elapsed.TotalSeconds;

@@ -130,7 +130,7 @@ public sealed class RevisionGraph
         for (var n = 0; n < count; n++)
         {
             var length = ReadCount(blob, ref at, blob.Length - at, "path length");
-            paths[n] = Encoding.UTF8.GetString(blob.Slice(at, length));
+            paths[n] = length <= blob.Length - at ? Encoding.UTF8.GetString(blob.Slice(at, length)) : throw new InvalidDataException("revision graph ends inside a path");
             at += length;
         }
         var isFod = new bool[count];

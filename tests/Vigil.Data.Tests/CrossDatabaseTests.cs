@@ -18,10 +18,10 @@ public sealed class CrossDatabaseTests(PostgresFixture postgres) : IDisposable
         var sqlite = Path.Combine(dir, "a.db");
         var pg = await postgres.CreateDatabaseAsync();
         var clock = new ManualClock(new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero).AddTicks(1234));
-        var (drvs, fods) = TestData.Graph(3001, "cross");
+        var (graph, fods) = TestData.Graph(3001, "cross");
         // Attribute names across UTF-16 and UTF-8 orders: U+E000 sorts before 😀 in UTF-16, after it in UTF-8.
         string[] attrs = ["zlib", "Zlib", "a", "é", "\uE000", "😀", "a.b", "a-b", "\"quoted\"", "back\\slash", "new\nline", ""];
-        var roots = attrs.Select((a, i) => new RevisionRoot(a, drvs[i * 2].DrvPath)).ToList();
+        var roots = attrs.Select((a, i) => new RevisionRoot(a, graph.Path(i * 2))).ToList();
         var members = fods.Select((f, i) => new RevisionFod(f.DrvPath, [.. attrs.Skip(i % attrs.Length).Take(3)], 3 + i)).ToList();
         var errors = attrs.Select(a => new EvalErrorRecord(a, $"error in {a}")).Append(new EvalErrorRecord("a", "second error of a")).ToList();
 
@@ -29,21 +29,21 @@ public sealed class CrossDatabaseTests(PostgresFixture postgres) : IDisposable
         foreach (var cs in new[] { sqlite, pg })
         {
             await using var db = await VigilDatabase.OpenAsync(cs, clock, Ct);
-            await db.WriteDrvsAsync(drvs, fods, Ct);
-            await db.SaveRevisionAsync("old", "x", roots.Take(2).ToList(), members.Take(9).ToList(), [], Ct);
-            var rev = await db.SaveRevisionAsync("main", "./pkgs", roots, members, errors, Ct);
-            var keys = drvs.Select(d => d.DrvPath).Reverse().ToList();
+            await db.WriteFodsAsync(fods, Ct);
+            await db.SaveRevisionAsync("old", "x", roots.Take(2).ToList(), members.Take(9).ToList(), [], null, Ct);
+            var rev = await db.SaveRevisionAsync("main", "./pkgs", roots, members, errors, graph, Ct);
+            var keys = TestData.Paths(graph).AsEnumerable().Reverse().ToList();
             var answer = new List<string>();
             answer.AddRange((await db.ListFodsAsync(rev.Id, Ct)).Select(TestData.Render));
             answer.AddRange((await db.ListRootsAsync(rev.Id, Ct)).Select(r => $"root {r}"));
             answer.AddRange((await db.ListEvalErrorsAsync(rev.Id, Ct)).Select(e => $"error {e}"));
             answer.AddRange((await db.ListRevisionsAsync(Ct)).Select(r => $"revision {r.Name} {r.Target} {r.ScannedAt.UtcTicks} {r.RootCount} {r.FodCount} {r.EvalErrorCount}"));
-            answer.AddRange((await db.FindDrvsAsync(keys, Ct)).Values.Select(TestData.Render).Order(StringComparer.Ordinal));
+            answer.AddRange(TestData.Render(await db.LoadGraphAsync(rev.Id, Ct)));
             answer.AddRange((await db.FindFodsAsync(keys, Ct)).Values.Select(TestData.Render).Order(StringComparer.Ordinal));
             answers.Add(answer);
         }
 
-        Assert.Equal(fods.Count + attrs.Length + errors.Count + 2 + drvs.Count + fods.Count, answers[0].Count);
+        Assert.Equal(fods.Count + attrs.Length + errors.Count + 2 + graph.Count + fods.Count, answers[0].Count);
         Assert.Equal(answers[0], answers[1]);
         // And the order is UTF-8 byte order, what Nix itself sorts by.
         var listedRoots = answers[0].Where(l => l.StartsWith("root ", StringComparison.Ordinal)).ToList();

@@ -12,11 +12,11 @@ public abstract partial class DatabaseContractTests
         var cs = await NewDatabaseAsync();
         await using var db = await VigilDatabase.OpenAsync(cs, TestContext.Current.CancellationToken);
         var ct = TestContext.Current.CancellationToken;
-        var (drvs, fods) = TestData.Graph(12);
-        await db.WriteDrvsAsync(drvs, fods, ct);
+        var (_, fods) = TestData.Graph(12);
+        await db.WriteFodsAsync(fods, ct);
         // fods[0..5]: 0 and 2 verified ok, 1 failed, 3 has its recipe trusted under another hash, 4 under another mode, 5 never verified.
-        var rev = await db.SaveRevisionAsync("r", "./x.nix", [], fods.Select(f => new RevisionFod(f.DrvPath, [], 0)).ToList(), [], ct);
-        var other = await db.SaveRevisionAsync("other", "./y.nix", [], [new RevisionFod(fods[0].DrvPath, [], 0)], [], ct);
+        var rev = await db.SaveRevisionAsync("r", "./x.nix", [], fods.Select(f => new RevisionFod(f.DrvPath, [], 0)).ToList(), [], null, ct);
+        var other = await db.SaveRevisionAsync("other", "./y.nix", [], [new RevisionFod(fods[0].DrvPath, [], 0)], [], null, ct);
         VerificationRecord Ok(FodRecord f, DateTimeOffset at, string? url, string? hash = null, string? mode = null) =>
             new(f.DrvPath, f.OutputPath, f.RecipeHash, mode ?? f.HashMode, "ok", hash ?? f.HashSri, hash ?? f.HashSri, "native", url, null, at);
         await db.SaveVerificationsAsync(

@@ -40,7 +40,7 @@ public sealed class PostgresDatabaseTests(PostgresFixture postgres) : DatabaseCo
         var uri = $"postgres://{cs.Username}:{Uri.EscapeDataString(cs.Password)}@{cs.Host}:{cs.Port}/{cs.Database}?sslmode=disable";
 
         await using var db = await VigilDatabase.OpenAsync(uri, TestContext.Current.CancellationToken);
-        await db.SaveRevisionAsync("r", "t", [], [], [], TestContext.Current.CancellationToken);
+        await db.SaveRevisionAsync("r", "t", [], [], [], null, TestContext.Current.CancellationToken);
 
         Assert.Equal($"PostgreSQL {cs.Username}@{cs.Host}:{cs.Port}/{cs.Database}", db.Description);
         Assert.Equal(["r"], await RawQueryAsync(cs.ConnectionString, "SELECT name FROM revisions"));
@@ -53,13 +53,13 @@ public sealed class PostgresDatabaseTests(PostgresFixture postgres) : DatabaseCo
         var server = await PostgresServer.StartAsync(PostgresServer.FindBinDir()!);
         var cs = new NpgsqlConnectionStringBuilder(server.AdminConnectionString) { Password = "s3cret" }.ConnectionString;
         await using var db = await VigilDatabase.OpenAsync(cs, TestContext.Current.CancellationToken);
-        var (drvs, fods) = TestData.Graph(10);
-        await db.WriteDrvsAsync(drvs, fods, TestContext.Current.CancellationToken);
+        var (_, fods) = TestData.Graph(10);
+        await db.WriteFodsAsync(fods, TestContext.Current.CancellationToken);
 
         await server.DisposeAsync();
 
-        var ex = await Assert.ThrowsAsync<VigilDatabaseException>(() => db.FindDrvsAsync([drvs[0].DrvPath], TestContext.Current.CancellationToken));
-        Assert.StartsWith($"database PostgreSQL postgres@127.0.0.1:{server.Port}/postgres: reading derivations failed: ", ex.Message, StringComparison.Ordinal);
+        var ex = await Assert.ThrowsAsync<VigilDatabaseException>(() => db.LoadLatestGraphAsync(TestContext.Current.CancellationToken));
+        Assert.StartsWith($"database PostgreSQL postgres@127.0.0.1:{server.Port}/postgres: reading a revision's derivation graph failed: ", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", ex.ToString(), StringComparison.Ordinal);
         TestContext.Current.TestOutputHelper!.WriteLine(ex.Message);
     }

@@ -43,7 +43,7 @@ public sealed class SqliteDatabaseTests : DatabaseContractTests, IDisposable
         await using (var db = await VigilDatabase.OpenAsync("sqlite:" + path, TestContext.Current.CancellationToken))
         {
             Assert.Equal($"SQLite {path}", db.Description);
-            await db.SaveRevisionAsync("r", "t", [], [], [], TestContext.Current.CancellationToken);
+            await db.SaveRevisionAsync("r", "t", [], [], [], null, TestContext.Current.CancellationToken);
         }
         Assert.Equal(["wal"], await RawQueryAsync(path, "PRAGMA journal_mode"));
         await using (var db = await VigilDatabase.OpenAsync("sqlite://" + path, TestContext.Current.CancellationToken))

@@ -81,19 +81,13 @@ public abstract class StorageTests
         var curlSrc = Fod(Drv("source"), "source", "https://github.com/curl/curl/archive/curl-8_3_0.tar.gz");
         var patch = Fod(Drv("CVE-2023-38545.patch"), "CVE-2023-38545.patch", "https://github.com/curl/curl/commit/fb4415d8.patch");
         var zlibSrc = Fod(Drv("zlib-1.3.tar.gz"), "zlib-1.3.tar.gz", "https://github.com/madler/zlib/releases/download/v1.3/zlib-1.3.tar.gz");
-        var ids = await db.WriteDrvNodesAsync(
-        [
-            new NewDrv(curlSrc.DrvPath, true, [], [], []),
-            new NewDrv(patch.DrvPath, true, [], [], []),
-            new NewDrv(zlibSrc.DrvPath, true, [], [], []),
-            new NewDrv(Drv("curl-8.3.0"), false, [], [0, 1], []),
-            new NewDrv(Drv("zlib-1.3"), false, [], [2], []),
-            new NewDrv(Drv("app-1.0"), false, [], [3], []),
-        ], [curlSrc, patch, zlibSrc], Ct);
+        // Children first, inputs by node number, as a scan stores the graph with its revision.
+        string[] paths = [curlSrc.DrvPath, patch.DrvPath, zlibSrc.DrvPath, Drv("curl-8.3.0"), Drv("zlib-1.3"), Drv("app-1.0")];
+        var graph = new RevisionGraph(paths, [true, true, true, false, false, false], [0, 0, 0, 0, 2, 3, 4], [0, 1, 2, 3]);
+        await db.WriteFodsAsync([curlSrc, patch, zlibSrc], Ct);
         var revision = await db.SaveRevisionAsync("r1", "pkgs.nix",
             [new RevisionRoot("app", Drv("app-1.0")), new RevisionRoot("zlib", Drv("zlib-1.3"))],
-            [new RevisionFod(curlSrc.DrvPath, ["app"], 1), new RevisionFod(patch.DrvPath, ["app"], 1), new RevisionFod(zlibSrc.DrvPath, ["zlib"], 1)], [], Ct);
-        Assert.Equal(6, ids.Length);
+            [new RevisionFod(curlSrc.DrvPath, ["app"], 1), new RevisionFod(patch.DrvPath, ["app"], 1), new RevisionFod(zlibSrc.DrvPath, ["zlib"], 1)], [], graph, Ct);
 
         var scan = await VulnScanner.ScanAsync(db, revision, new FixedClock(DateTimeOffset.UnixEpoch), Ct);
 
@@ -105,6 +99,15 @@ public abstract class StorageTests
         var zlib = Assert.Single(scan.Findings, f => f.Pname == "zlib");
         Assert.Equal(("CVE-2024-1002", "affected"), (zlib.Cve, zlib.Status));
         Assert.Equal(["zlib"], zlib.Attrs);
+
+        // Saved again without a graph (a read-only scan stores none), only the roots are packages.
+        var bare = await db.SaveRevisionAsync("r1", "pkgs.nix", [new RevisionRoot("app", Drv("app-1.0")), new RevisionRoot("zlib", Drv("zlib-1.3"))],
+            [new RevisionFod(zlibSrc.DrvPath, ["zlib"], 1)], [], null, Ct);
+        Assert.Null(await db.LoadGraphAsync(bare.Id, Ct));
+        var rootsOnly = await VulnScanner.ScanAsync(db, bare, new FixedClock(DateTimeOffset.UnixEpoch), Ct);
+        Assert.Equal(2, rootsOnly.Packages);
+        var bareZlib = Assert.Single(rootsOnly.Findings, f => f.Pname == "zlib");
+        Assert.Equal(("CVE-2024-1002", "affected"), (bareZlib.Cve, bareZlib.Status));
     }
 
     private static string Hash32(string seed) =>

@@ -15,24 +15,40 @@ public static class TestData
 {
     private static readonly FetcherKind[] Fetchers = Enum.GetValues<FetcherKind>();
 
-    /// <summary>A set of <paramref name="count"/> drvs of which every second one is an FOD, with the FOD records.</summary>
-    public static (List<StoredDrv> Drvs, List<FodRecord> Fods) Graph(int count, string seed = "g")
+    /// <summary>
+    /// A graph of <paramref name="count"/> derivations of which every second one is an FOD, each
+    /// other one naming up to three earlier nodes (as a closure walked leaves-first), with the FOD records.
+    /// </summary>
+    public static (RevisionGraph Graph, List<FodRecord> Fods) Graph(int count, string seed = "g")
     {
-        var drvs = new List<StoredDrv>(count);
+        var nodes = new List<(string Path, bool IsFod, int[] Inputs)>(count);
         var fods = new List<FodRecord>(count / 2 + 1);
         for (var i = 0; i < count; i++)
         {
             var isFod = i % 2 == 1;
-            // Up to three inputs, all earlier in the list, as in a closure walked leaves-first.
-            var inputs = i < 3 ? [] : new[] { DrvPath(seed, i - 1), DrvPath(seed, i / 2), DrvPath(seed, i / 3) }.Distinct().ToArray();
-            drvs.Add(new StoredDrv(DrvPath(seed, i), isFod, isFod ? [] : inputs));
+            var inputs = isFod || i < 3 ? [] : new[] { i - 1, i / 2, i / 3 }.Distinct().ToArray();
+            nodes.Add((DrvPath(seed, i), isFod, inputs));
             if (isFod)
             {
                 fods.Add(Fod(seed, i));
             }
         }
-        return (drvs, fods);
+        return (BuildGraph(nodes), fods);
     }
+
+    /// <summary>A graph from its nodes, inputs named by node number.</summary>
+    public static RevisionGraph BuildGraph(IReadOnlyList<(string Path, bool IsFod, int[] Inputs)> nodes)
+    {
+        var inputStart = new int[nodes.Count + 1];
+        for (var n = 0; n < nodes.Count; n++)
+        {
+            inputStart[n + 1] = inputStart[n] + nodes[n].Inputs.Length;
+        }
+        return new RevisionGraph([.. nodes.Select(n => n.Path)], [.. nodes.Select(n => n.IsFod)], inputStart, [.. nodes.SelectMany(n => n.Inputs)]);
+    }
+
+    /// <summary>Every node's path, in node order.</summary>
+    public static List<string> Paths(RevisionGraph graph) => [.. Enumerable.Range(0, graph.Count).Select(graph.Path)];
 
     public static string DrvPath(string seed, int i) => StorePath($"drv:{seed}:{i}", $"pkg-{i}.drv");
 
@@ -74,7 +90,10 @@ public static class TestData
 
     public static string Render(StoredFod f) => $"{Render(f.Fod)}|attrs=[{string.Join(",", f.Attrs)}]|{f.AttrCount}";
 
-    public static string Render(StoredDrv d) => $"{d.DrvPath}|{d.IsFod}|[{string.Join(",", d.InputDrvs)}]";
+    /// <summary>One line per node, in node order, inputs as node numbers in order: equal lines ⇔ equal graphs.</summary>
+    public static List<string> Render(RevisionGraph? graph) => graph is null
+        ? ["<no graph>"]
+        : [.. Enumerable.Range(0, graph.Count).Select(n => $"{n}|{graph.Path(n)}|{graph.IsFod(n)}|[{string.Join(",", graph.Inputs(n).ToArray())}]")];
 
     private static string StorePath(string key, string name) =>
         "/nix/store/" + Nix32.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 20)) + "-" + name;

@@ -7,27 +7,50 @@ namespace Vigil.E2E.Tests.Scanning;
 
 /// <summary>
 /// A <c>vigil scan</c> process stopped in the middle of its walk, by SIGKILL (nothing runs) or by
-/// SIGTERM (Ctrl-C's path: the command is cancelled), loses nothing it stored and leaves nothing
-/// half-done; a rerun reads only the rest.
+/// SIGTERM (Ctrl-C's path: the command is cancelled), leaves nothing half-done: the walk keeps its
+/// graph in memory, writes the FOD records in one transaction and then saves the revision with its
+/// graph in another, so the database holds no revision or a complete one, and FOD records that are
+/// all true. A rerun completes with what an uninterrupted scan stores.
 /// </summary>
 public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : IClassFixture<InterruptedScanTests.LargeSet>
 {
-    /// <summary>Enough derivations (about 9,300) that the walk stores some while much is left to read; instantiated once.</summary>
+    /// <summary>Enough derivations (about 9,300) that the walk takes a while; instantiated, and scanned uninterrupted, once.</summary>
     public sealed class LargeSet : IDisposable
     {
         public const int Packages = 4000;
 
         private readonly Lazy<Task<NixOracle>> oracle;
+        private readonly Lazy<Task<Reference>> reference;
 
-        public LargeSet() => oracle = new(() => NixOracle.InstantiateAsync(Workspace.NewStoreRoot(), ScanPackageSet.Write(Workspace.Root),
-            ScanPackageSet.GoodAttrs(Packages), new Dictionary<string, string> { ["n"] = $"{Packages}" }));
+        public LargeSet()
+        {
+            oracle = new(() => NixOracle.InstantiateAsync(Workspace.NewStoreRoot(), ScanPackageSet.Write(Workspace.Root),
+                ScanPackageSet.GoodAttrs(Packages), new Dictionary<string, string> { ["n"] = $"{Packages}" }));
+            reference = new(ScanUninterruptedAsync);
+        }
 
         public ScanWorkspace Workspace { get; } = new();
 
         public Task<NixOracle> OracleAsync() => oracle.Value;
 
+        /// <summary>What a scan that nothing stops stores, and how long it takes.</summary>
+        public Task<Reference> ReferenceAsync() => reference.Value;
+
         public void Dispose() => Workspace.Dispose();
+
+        private async Task<Reference> ScanUninterruptedAsync()
+        {
+            var set = await OracleAsync();
+            var db = Workspace.NewSqliteDb();
+            var scan = await ScanCli.ScanAsync("--drvs", set.WriteDrvList(Workspace.NewPath("roots.txt")), "--store", set.StoreUri, "--db", db, "--revision", "reference");
+            await using var database = await VigilDatabase.OpenAsync(db);
+            return new Reference(TimeSpan.FromSeconds(scan.Seconds), (await ScanCli.FodsAsync(db)).Select(f => f.Render()).ToList(),
+                GraphLines(await database.LoadGraphAsync(scan.Revision.Id)));
+        }
     }
+
+    /// <param name="Graph">The stored graph, one sorted line per node (<see cref="GraphLines"/>).</param>
+    public sealed record Reference(TimeSpan ScanTime, List<string> Fods, List<string> Graph);
 
     [Theory]
     [InlineData("KILL", 128 + 9)]
@@ -36,38 +59,45 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
     {
         Assert.SkipWhen(!NixAvailable, "nix is not installed");
         var oracle = await large.OracleAsync();
+        var reference = await large.ReferenceAsync();
+        Assert.Equal(oracle.AllFods(), reference.Fods);
+        Assert.Equal(oracle.Drvs.Count, reference.Graph.Count);
         using var work = new ScanWorkspace();
         var roots = oracle.WriteDrvList(work.NewPath("roots.txt"));
         var db = work.NewSqliteDb();
 
-        long stored = 0;
+        // Nothing is written while the walk runs, so the signal goes by the clock: once the scan has
+        // migrated the database, a quarter of the way through the time an uninterrupted scan takes (early rather than late: under load a late signal would find the scan done).
         using (var scan = ScanCli.Start("scan", "--drvs", roots, "--store", oracle.StoreUri, "--db", db, "--revision", "stopped"))
         {
             var stderr = scan.StandardError.ReadToEndAsync();
             var stdout = scan.StandardOutput.ReadToEndAsync();
             var clock = Stopwatch.StartNew();
-            while (!scan.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+            while (!scan.HasExited && CountRows(db, "schema_version") == 0 && clock.Elapsed < TimeSpan.FromMinutes(2))
             {
-                stored = CountRows(db, "drvs");
-                if (stored > 0)
-                {
-                    await SignalAsync(scan, signal);
-                    break;
-                }
                 await Task.Delay(5);
             }
+            var opened = clock.Elapsed;
+            using (var wait = new CancellationTokenSource(reference.ScanTime / 4))
+            {
+                await scan.WaitForExitAsync(wait.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            if (!scan.HasExited)
+            {
+                await SignalAsync(scan, signal);
+            }
             await scan.WaitForExitAsync();
-            Assert.True(stored > 0 && scan.ExitCode == exitCode,
-                $"the scan was to be stopped after storing some drvs; it stored {stored} and exited {scan.ExitCode}: {await stderr}{await stdout}");
+            Assert.True(scan.ExitCode == exitCode,
+                $"the scan was to be stopped {reference.ScanTime / 4} after it opened the database ({opened}); it exited {scan.ExitCode} after {clock.Elapsed}: {await stderr}{await stdout}");
             if (signal == "TERM")
             {
                 Assert.Equal("vigil: interrupted", (await stderr).TrimEnd());
                 Assert.Empty(await stdout);
             }
         }
-        Assert.InRange(stored, 1, oracle.Drvs.Count - 1);
 
-        // The file is intact, the stopped run saved no revision, and every row it stored is true and whole.
+        // The file is intact, and holds no revision or a whole one; the FOD records were written in
+        // one transaction: none or all of them, every one true.
         using (var connection = new SqliteConnection($"Data Source={db};Pooling=False"))
         {
             connection.Open();
@@ -75,33 +105,64 @@ public sealed class InterruptedScanTests(InterruptedScanTests.LargeSet large) : 
             check.CommandText = "PRAGMA integrity_check";
             Assert.Equal("ok", check.ExecuteScalar());
         }
-        foreach (var table in new[] { "revisions", "revision_roots", "revision_fods", "eval_errors" })
-        {
-            Assert.Equal(0, CountRows(db, table));
-        }
+        bool kept;
         await using (var database = await VigilDatabase.OpenAsync(db))
         {
-            Assert.Empty(await database.ListRevisionsAsync());
-            var drvs = await database.FindDrvsAsync(oracle.Drvs.Keys.ToList());
-            Assert.Equal(CountRows(db, "drvs"), drvs.Count);
-            Assert.All(drvs.Values, d =>
+            var revisions = await database.ListRevisionsAsync();
+            Assert.InRange(revisions.Count, 0, 1);
+            kept = revisions.Count == 1;
+            TestContext.Current.TestOutputHelper?.WriteLine($"stopped by SIG{signal} {reference.ScanTime / 4} into a {reference.ScanTime} scan: {(kept ? "the revision was saved" : "no revision")}, {CountRows(db, "fods")} FOD records");
+            if (kept)
             {
-                Assert.Equal(oracle.Drvs[d.DrvPath].InputDrvs, d.InputDrvs.Order(StringComparer.Ordinal));
-                Assert.Equal(oracle.Fods.ContainsKey(d.DrvPath), d.IsFod);
-            });
+                Assert.Equal("stopped", revisions[0].Name);
+                Assert.Equal(reference.Fods, (await ScanCli.FodsAsync(db, "stopped")).Select(f => f.Render()));
+                Assert.Equal(reference.Graph, GraphLines(await database.LoadGraphAsync(revisions[0].Id)));
+            }
+            else
+            {
+                foreach (var table in new[] { "revision_roots", "revision_fods", "eval_errors", "revision_graphs" })
+                {
+                    Assert.Equal(0, CountRows(db, table));
+                }
+                Assert.Null(await database.LoadLatestGraphAsync());
+            }
             var fods = await database.FindFodsAsync(oracle.Fods.Keys.ToList());
             Assert.Equal(CountRows(db, "fods"), fods.Count);
-            Assert.Equal(drvs.Values.Where(d => d.IsFod).Select(d => d.DrvPath).Order(StringComparer.Ordinal), fods.Keys.Order(StringComparer.Ordinal));
+            Assert.True(fods.Count == 0 || fods.Count == oracle.Fods.Count, $"{fods.Count} of {oracle.Fods.Count} FOD records stored");
             Assert.All(fods.Values, f => Assert.Equal(oracle.Fods[f.DrvPath].Render(), $"{f.DrvPath} {f.OutputPath} sha256 {f.HashMode} {f.HashSri}"));
-            stored = drvs.Count;
         }
 
         var rerun = await ScanCli.ScanAsync("--drvs", roots, "--store", oracle.StoreUri, "--db", db, "--revision", "rerun");
-        Assert.Equal(stored, rerun.DrvsKnown);
-        Assert.Equal(oracle.Drvs.Count - stored, rerun.DrvsRead);
         Assert.Empty(rerun.Errors);
-        Assert.Equal(oracle.AllFods(), (await ScanCli.FodsAsync(db)).Select(f => f.Render()));
-        Assert.Equal(["rerun"], (await ScanCli.RevisionsAsync(db)).Select(r => r.Name));
+        Assert.Equal(oracle.Drvs.Count, rerun.DrvsInClosure);
+        Assert.Equal(oracle.Drvs.Count, rerun.DrvsRead + rerun.DrvsKnown);
+        if (!kept)
+        {
+            Assert.Equal(0, rerun.DrvsKnown); // no graph was stored to stand in for the files
+        }
+        Assert.Equal(reference.Fods, (await ScanCli.FodsAsync(db)).Select(f => f.Render()));
+        Assert.Equal(kept ? ["stopped", "rerun"] : ["rerun"], (await ScanCli.RevisionsAsync(db)).Select(r => r.Name));
+        await using (var database = await VigilDatabase.OpenAsync(db))
+        {
+            var graph = await database.LoadGraphAsync(rerun.Revision.Id);
+            Assert.Equal(reference.Graph, GraphLines(graph));
+            // And that graph is Nix's: every derivation with its inputs, FODs flagged.
+            for (var n = 0; n < graph!.Count; n++)
+            {
+                var drv = oracle.Drvs[graph.Path(n)];
+                Assert.Equal(drv.InputDrvs, graph.Inputs(n).ToArray().Select(graph.Path).Order(StringComparer.Ordinal));
+                Assert.Equal(drv.Fod is not null, graph.IsFod(n));
+            }
+        }
+    }
+
+    /// <summary>A graph as sorted lines of path, FOD flag and sorted input paths: equal for the same graph whatever its node order.</summary>
+    private static List<string> GraphLines(RevisionGraph? graph)
+    {
+        Assert.NotNull(graph);
+        return [.. Enumerable.Range(0, graph.Count)
+            .Select(n => $"{graph.Path(n)} {graph.IsFod(n)} [{string.Join(",", graph.Inputs(n).ToArray().Select(graph.Path).Order(StringComparer.Ordinal))}]")
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary>Sends SIGKILL (<paramref name="signal"/> "KILL") or another signal by name to <paramref name="process"/>.</summary>

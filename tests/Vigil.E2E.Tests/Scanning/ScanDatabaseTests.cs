@@ -18,7 +18,7 @@ public sealed class ScanDatabaseTests(ScannedSets sets, PostgresFixture postgres
         var pg = await postgres.CreateDatabaseAsync();
 
         // Two revisions each, the second a small update of the first, so that the incremental path
-        // (drvs already stored) runs on both dialects too.
+        // (the last revision's graph stands in for the files) runs on both dialects too.
         var answers = new List<List<string>>();
         foreach (var db in new[] { sqlite, pg })
         {

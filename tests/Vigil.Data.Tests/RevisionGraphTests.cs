@@ -1,0 +1,191 @@
+using System.Text;
+using CsCheck;
+using Vigil.Data.Tests.Support;
+
+namespace Vigil.Data.Tests;
+
+/// <summary>
+/// The <c>revision_graphs</c> blob: any graph round-trips, and any other bytes either decode to a
+/// consistent graph or are refused with <see cref="InvalidDataException"/>, never anything else.
+/// </summary>
+public sealed class RevisionGraphTests
+{
+    // Whole code points only: a lone surrogate is not text and UTF-8 cannot carry it.
+    private static readonly Gen<string> CodePoint = Gen.OneOf(Gen.Int[0, 0x7F], Gen.Int[0x80, 0xD7FF], Gen.Int[0xE000, 0x10FFFF]).Select(char.ConvertFromUtf32);
+
+    private static readonly Gen<string> NodePath = Gen.OneOf(
+        Gen.Int[0, 200].Select(i => TestData.DrvPath("gen", i)),
+        CodePoint.Array[0, 12].Select(string.Concat),
+        Gen.Const(""),
+        Gen.Int[128, 300].Select(n => new string('x', n))); // lengths of two LEB128 bytes
+
+    /// <summary>Nodes with paths (some repeated), FOD flags and inputs: none, repeated, the node itself.</summary>
+    private static readonly Gen<(string Path, bool IsFod, int[] Inputs)[]> Nodes =
+        Gen.Int[0, 40].SelectMany(count =>
+            Gen.Select(NodePath, Gen.Bool, Gen.Int[0, Math.Max(count - 1, 0)].Array[0, 6])
+                .Array[count]
+                .Select(nodes => count == 0 ? [] : nodes.Select((n, i) => i % 5 == 4 ? (nodes[i / 2].Item1, n.Item2, n.Item3) : n).ToArray()));
+
+    private static readonly Gen<byte[]> Encoded = Nodes.Select(n => TestData.BuildGraph(n).Encode());
+
+    [Fact]
+    public void Any_graph_round_trips()
+    {
+        Nodes.Sample(nodes =>
+        {
+            var graph = TestData.BuildGraph(nodes);
+            var blob = graph.Encode();
+            var decoded = RevisionGraph.Decode(blob);
+
+            Assert.Equal(nodes.Length, decoded.Count);
+            for (var n = 0; n < nodes.Length; n++)
+            {
+                Assert.Equal(nodes[n].Path, decoded.Path(n));
+                Assert.Equal(nodes[n].IsFod, decoded.IsFod(n));
+                Assert.Equal(nodes[n].Inputs, decoded.Inputs(n).ToArray());
+                // A repeated path finds its first node.
+                Assert.True(decoded.TryFind(nodes[n].Path, out var found));
+                Assert.Equal(Array.FindIndex(nodes, x => x.Path == nodes[n].Path), found);
+            }
+            Assert.Equal(blob, decoded.Encode());
+        }, iter: 3000, print: nodes => string.Join("; ", nodes.Select(n => $"{n.Path}|{n.IsFod}|{string.Join(",", n.Inputs)}")));
+    }
+
+    [Fact]
+    public void The_format_is_version_1_with_leb128_counts()
+    {
+        var small = TestData.BuildGraph([("a", false, [1]), ("b", true, [])]);
+        Assert.Equal([1, 2, 1, (byte)'a', 1, (byte)'b', 0, 1, 1, 1, 0], small.Encode());
+
+        var longPath = new string('é', 100); // 200 UTF-8 bytes
+        var blob = TestData.BuildGraph([(longPath, false, [])]).Encode();
+        Assert.Equal([1, 1, 0xC8, 0x01], blob[..4]);
+        Assert.Equal(Encoding.UTF8.GetBytes(longPath), blob[4..204]);
+        Assert.Equal(longPath, RevisionGraph.Decode(blob).Path(0));
+
+        Assert.Equal([1, 0], TestData.BuildGraph([]).Encode());
+        Assert.Equal(0, RevisionGraph.Decode([1, 0]).Count);
+    }
+
+    [Fact]
+    public void Every_truncation_and_extension_of_a_graph_is_refused()
+    {
+        Encoded.Sample(blob =>
+        {
+            for (var length = 0; length < blob.Length; length++)
+            {
+                Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode(blob.AsSpan(0, length)));
+            }
+            Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([.. blob, 0]));
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Corrupted_graphs_decode_consistently_or_throw_only_invalid_data()
+    {
+        // One to three bytes replaced, inserted or removed anywhere in a valid blob.
+        var edit = Gen.Select(Gen.Int[0, 2], Gen.Int[0, int.MaxValue], Gen.OneOf(Gen.Byte, Gen.Const((byte)0), Gen.Const((byte)0x80), Gen.Const((byte)0xFF), Gen.Const((byte)1)));
+        Gen.Select(Encoded, edit.Array[1, 3]).Sample((blob, edits) =>
+        {
+            var bytes = blob.ToList();
+            foreach (var (kind, where, value) in edits)
+            {
+                var at = where % (bytes.Count + 1);
+                switch (kind)
+                {
+                    case 0 when at < bytes.Count:
+                        bytes[at] = value;
+                        break;
+                    case 1:
+                        bytes.Insert(at, value);
+                        break;
+                    case 2 when at < bytes.Count:
+                        bytes.RemoveAt(at);
+                        break;
+                }
+            }
+            DecodesOrRefuses([.. bytes]);
+        }, iter: 5000);
+    }
+
+    [Fact]
+    public void Random_bytes_decode_consistently_or_throw_only_invalid_data()
+    {
+        // Mostly with the right version byte and small counts, so the fuzz gets past the header.
+        var header = Gen.Select(Gen.Int[0, 9], Gen.Byte, (pick, b) => pick < 8 ? (byte)1 : b);
+        Gen.Select(header, Gen.Int[0, 6], Gen.OneOf(Gen.Byte[0, 8], Gen.Byte).Array[0, 80])
+            .Sample((version, count, rest) => DecodesOrRefuses([version, (byte)count, .. rest]), iter: 5000);
+        Gen.Byte.Array[0, 40].Sample(DecodesOrRefuses, iter: 2000);
+    }
+
+    [Fact]
+    public void A_huge_declared_count_is_refused_without_allocating_it()
+    {
+        // A node count of 2^31-1 in five LEB128 bytes, and an over-long varint.
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([1, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 0, 0]));
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]));
+        // An input naming a node past the last, and an unknown flag.
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([1, 1, 0, 0, 1, 1]));
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([1, 1, 0, 2, 0]));
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([]));
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([0, 0]));
+        Assert.Equal(0, RevisionGraph.Decode([1, 1, 0, 0, 1, 0]).Inputs(0)[0]);
+    }
+
+    [Fact]
+    public void The_constructor_refuses_arrays_that_disagree()
+    {
+        string[] two = ["a", "b"];
+        Assert.Throws<ArgumentNullException>(() => new RevisionGraph(null!, [], [0], []));
+        Assert.Throws<ArgumentNullException>(() => new RevisionGraph([], null!, [0], []));
+        Assert.Throws<ArgumentNullException>(() => new RevisionGraph([], [], null!, []));
+        Assert.Throws<ArgumentNullException>(() => new RevisionGraph([], [], [0], null!));
+        // FOD flags for another count of nodes; input starts one short, not from 0, not ending at the input count.
+        Assert.Throws<ArgumentException>(() => new RevisionGraph(two, [true], [0, 0, 0], []));
+        Assert.Throws<ArgumentException>(() => new RevisionGraph(two, [true, false], [0, 0], []));
+        Assert.Throws<ArgumentException>(() => new RevisionGraph(two, [true, false], [], []));
+        Assert.Throws<ArgumentException>(() => new RevisionGraph(two, [true, false], [1, 1, 1], [0]));
+        Assert.Throws<ArgumentException>(() => new RevisionGraph(two, [true, false], [0, 1, 1], [0, 1]));
+        // A node whose inputs end before they begin.
+        Assert.Throws<ArgumentException>(() => new RevisionGraph(two, [true, false], [0, 2, 1], [0]));
+        // Inputs that name no node.
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RevisionGraph(two, [true, false], [0, 1, 1], [2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RevisionGraph(two, [true, false], [0, 1, 1], [-1]));
+
+        var ok = new RevisionGraph(two, [true, false], [0, 0, 2], [0, 0]);
+        Assert.Equal([0, 0], ok.Inputs(1).ToArray());
+        Assert.True(ok.Inputs(0).IsEmpty);
+    }
+
+    [Fact]
+    public void TryFind_finds_every_path_and_only_those()
+    {
+        var (graph, _) = TestData.Graph(500, "find");
+        for (var n = 0; n < graph.Count; n++)
+        {
+            Assert.True(graph.TryFind(graph.Path(n), out var node));
+            Assert.Equal(n, node);
+        }
+        Assert.False(graph.TryFind(TestData.DrvPath("find", 500), out _));
+        Assert.False(graph.TryFind(graph.Path(0).ToUpperInvariant(), out _)); // ordinal, not case-insensitive
+        Assert.False(graph.TryFind("", out _));
+        Assert.False(TestData.BuildGraph([]).TryFind("", out _));
+        Assert.True(TestData.BuildGraph([("", false, [])]).TryFind("", out var empty));
+        Assert.Equal(0, empty);
+    }
+
+    private static void DecodesOrRefuses(byte[] bytes)
+    {
+        RevisionGraph graph;
+        try
+        {
+            graph = RevisionGraph.Decode(bytes);
+        }
+        catch (InvalidDataException)
+        {
+            return;
+        }
+        // What decodes is a consistent graph (the constructor checked it) that re-encodes to an equal one.
+        Assert.Equal(TestData.Render(graph), TestData.Render(RevisionGraph.Decode(graph.Encode())));
+    }
+}
