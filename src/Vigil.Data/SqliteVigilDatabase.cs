@@ -60,9 +60,7 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
             using var pragmas = connection.CreateCommand();
             // Per connection: NORMAL is durable enough in WAL (a power cut may lose the last commits, never corrupt).
             // A 64 MiB page cache (the default is 2 MiB) keeps a bulk write's B-trees in memory instead of spilling to the WAL.
-            // Checkpoints every 64 MiB of WAL instead of every 4 MiB: each one is two fsyncs, and a scan's
-            // few big commits crossed the default mark each time; the database is checkpointed on close anyway.
-            pragmas.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384";
+            pragmas.CommandText = $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA cache_size=-65536";
             pragmas.ExecuteNonQuery();
             return ValueTask.FromResult<DbConnection>(connection);
         }
