@@ -109,8 +109,8 @@ public sealed class BadInputScanTests(ScannedSets sets, PostgresFixture postgres
         using var work = new ScanWorkspace();
         var admin = await postgres.CreateDatabaseAsync();
         await (await VigilDatabase.OpenAsync(admin)).DisposeAsync();
-        // A role that may open the database and read every table but write none: reads (which drvs
-        // are known) keep working while every write of the walk fails.
+        // A role that may open the database and read every table but write none: reads (the stored
+        // graph) keep working while every write of the walk fails.
         var role = $"vigil_reader_{Environment.ProcessId}_{Guid.NewGuid():N}"[..40];
         await ExecuteAsync(admin, $"CREATE ROLE {role} LOGIN; GRANT USAGE, CREATE ON SCHEMA public TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}");
         try
@@ -121,8 +121,8 @@ public sealed class BadInputScanTests(ScannedSets sets, PostgresFixture postgres
             Assert.Empty(result.Stdout);
             var line = Assert.Single(result.Stderr.TrimEnd().Split('\n'));
             Assert.StartsWith("vigil: database PostgreSQL ", line, StringComparison.Ordinal);
-            Assert.Contains("writing derivations failed", line, StringComparison.Ordinal);
-            Assert.Contains("permission denied for table drvs", line, StringComparison.Ordinal);
+            Assert.Contains("writing FOD records failed", line, StringComparison.Ordinal);
+            Assert.Contains("permission denied for table fods", line, StringComparison.Ordinal);
             await using var database = await VigilDatabase.OpenAsync(admin);
             Assert.Empty(await database.ListRevisionsAsync());
         }
