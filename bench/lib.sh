@@ -51,6 +51,8 @@ best_of() {
   best_cpu=""
   for _ in $(seq "$runs"); do
     local c0 w0 w1 c1 wall cpu
+    # $bench_setup (a command, optional) prepares each run outside the timing.
+    if [ -n "${bench_setup:-}" ]; then $bench_setup; fi
     times > "$work/.times0"
     w0=$(date +%s.%N)
     "$@" > "$out" 2> "$out.err"
