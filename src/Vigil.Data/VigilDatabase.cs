@@ -4,8 +4,8 @@ namespace Vigil.Data;
 
 /// <summary>
 /// Vigil's persistence: one schema on SQLite (embedded default, <c>./vigil.db</c>) or PostgreSQL.
-/// Derivations and FOD records are immutable and shared by all revisions; a revision is its
-/// roots, its FOD membership and its evaluation errors, replaced atomically on rescan.
+/// FOD records are immutable and shared by all revisions; a revision is its roots, its FOD
+/// membership, its evaluation errors and its derivation graph, replaced atomically on rescan.
 /// </summary>
 public abstract class VigilDatabase : IAsyncDisposable
 {

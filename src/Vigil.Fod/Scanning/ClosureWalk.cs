@@ -13,7 +13,8 @@ namespace Vigil.Fod.Scanning;
 /// the graph stored with the last scanned revision is never read again: derivations are immutable,
 /// so that graph stands in for the file and for its whole closure. Only derivations it lacks are
 /// read, in parallel, and of those only the FODs are parsed whole (<see cref="DrvSkim"/> reads the
-/// head of the rest). The new FOD records are written at the end; the graph is saved with the revision.
+/// head of the rest). The FOD records read are written level by level, by one writer task beside the
+/// walk; the graph is saved with the revision.
 /// </summary>
 internal sealed class ClosureWalk
 {
