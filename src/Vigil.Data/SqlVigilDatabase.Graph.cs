@@ -60,6 +60,10 @@ internal abstract partial class SqlVigilDatabase
         {
             await connection.ExecuteAsync("INSERT INTO revision_graphs (revision_id, node_count, graph) VALUES (@id, @count, @graph)", transaction, ct,
                 ("id", revisionId), ("count", graph.Count), ("graph", graph.Encode())).ConfigureAwait(false);
+            await connection.ExecuteAsync(
+                "DELETE FROM revision_graphs WHERE revision_id NOT IN (SELECT g.revision_id FROM revision_graphs g JOIN revisions r ON r.id = g.revision_id " +
+                $"ORDER BY r.scanned_at DESC, r.id DESC LIMIT {KeptGraphs})",
+                transaction, ct).ConfigureAwait(false);
         }
     }
 }

@@ -31,6 +31,15 @@ public abstract class VigilDatabase : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// How many derivation graphs are kept: those of the most recently scanned revisions that have
+    /// one. A graph is the whole closure (about 3 MB for 41k derivations), and <c>vigil scan</c>
+    /// names each run anew by default, so keeping every one would grow the database by a closure a
+    /// scan. Rescans need only the newest; an older revision keeps its FODs, and its vulnerability
+    /// inventory falls back to its roots.
+    /// </summary>
+    public const int KeptGraphs = 20;
+
     /// <summary>For messages: which database this is, without passwords.</summary>
     public abstract string Description { get; }
 
@@ -52,7 +61,7 @@ public abstract class VigilDatabase : IAsyncDisposable
     /// <exception cref="VigilDatabaseException">The stored graph is corrupt.</exception>
     public abstract Task<RevisionGraph?> LoadLatestGraphAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The derivation graph stored with a revision, or null when it has none.</summary>
+    /// <summary>The derivation graph stored with a revision, or null when it has none (a read-only scan, or one pruned: see <see cref="KeptGraphs"/>).</summary>
     /// <exception cref="VigilDatabaseException">The stored graph is corrupt.</exception>
     public abstract Task<RevisionGraph?> LoadGraphAsync(long revisionId, CancellationToken cancellationToken = default);
 
@@ -61,7 +70,8 @@ public abstract class VigilDatabase : IAsyncDisposable
 
     /// <summary>
     /// Creates or replaces (same name) a revision with its roots, FOD membership and errors, atomically.
-    /// A replaced revision keeps its id, and its graph is replaced by <paramref name="graph"/> (none when null).
+    /// A replaced revision keeps its id, and its graph is replaced by <paramref name="graph"/> (none when null);
+    /// saving a graph drops the graphs beyond the <see cref="KeptGraphs"/> newest.
     /// Every FOD named must already be stored (<see cref="WriteFodsAsync"/>),
     /// else nothing is saved and a <see cref="VigilDatabaseException"/> says so; a root attribute or FOD listed
     /// twice is an <see cref="ArgumentException"/>. ScannedAt is the clock's now, to the microsecond.

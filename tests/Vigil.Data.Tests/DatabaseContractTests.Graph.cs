@@ -55,6 +55,34 @@ public abstract partial class DatabaseContractTests
     }
 
     [Fact]
+    public async Task Only_the_graphs_of_the_most_recently_scanned_revisions_are_kept()
+    {
+        var cs = await NewDatabaseAsync();
+        var clock = new ManualClock(T0);
+        await using var db = await VigilDatabase.OpenAsync(cs, clock, Ct);
+        var saved = new List<(RevisionInfo Revision, RevisionGraph Graph)>();
+        for (var i = 0; i < VigilDatabase.KeptGraphs + 2; i++)
+        {
+            clock.Now = T0.AddMinutes(i);
+            var (graph, _) = TestData.Graph(3, $"g{i}");
+            saved.Add((await db.SaveRevisionAsync($"r{i}", "t", [], [], [], graph, Ct), graph));
+            // Revisions without a graph (read-only scans) do not push graphs out.
+            clock.Now = T0.AddMinutes(i).AddSeconds(30);
+            await db.SaveRevisionAsync($"readonly{i}", "t", [], [], [], null, Ct);
+        }
+        Assert.Null(await db.LoadGraphAsync(saved[0].Revision.Id, Ct));
+        Assert.Null(await db.LoadGraphAsync(saved[1].Revision.Id, Ct));
+        foreach (var (revision, graph) in saved.Skip(2))
+        {
+            Assert.Equal(TestData.Render(graph), TestData.Render(await db.LoadGraphAsync(revision.Id, Ct)));
+        }
+        Assert.Equal(TestData.Render(saved[^1].Graph), TestData.Render(await db.LoadLatestGraphAsync(Ct)));
+        Assert.Equal([$"{VigilDatabase.KeptGraphs}"], await RawQueryAsync(cs, "SELECT COUNT(*) FROM revision_graphs"));
+        // The revisions themselves stay.
+        Assert.Equal(2 * saved.Count, (await db.ListRevisionsAsync(Ct)).Count);
+    }
+
+    [Fact]
     public async Task Of_two_graphs_scanned_at_the_same_instant_the_later_saved_is_the_latest()
     {
         var cs = await NewDatabaseAsync();

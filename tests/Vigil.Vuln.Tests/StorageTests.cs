@@ -92,6 +92,7 @@ public abstract class StorageTests
         var scan = await VulnScanner.ScanAsync(db, revision, new FixedClock(DateTimeOffset.UnixEpoch), Ct);
 
         Assert.Equal(3, scan.Packages); // app, curl, zlib: sources and patches are not packages
+        Assert.False(scan.RootsOnly);
         var curl = Assert.Single(scan.Findings, f => f.Pname == "curl");
         Assert.Equal(("CVE-2023-38545", "patched", 0.95), (curl.Cve, curl.Status, curl.Confidence));
         Assert.Equal(["app"], curl.Attrs);
@@ -106,6 +107,7 @@ public abstract class StorageTests
         Assert.Null(await db.LoadGraphAsync(bare.Id, Ct));
         var rootsOnly = await VulnScanner.ScanAsync(db, bare, new FixedClock(DateTimeOffset.UnixEpoch), Ct);
         Assert.Equal(2, rootsOnly.Packages);
+        Assert.True(rootsOnly.RootsOnly); // and vigil vuln scan says so
         var bareZlib = Assert.Single(rootsOnly.Findings, f => f.Pname == "zlib");
         Assert.Equal(("CVE-2024-1002", "affected"), (bareZlib.Cve, bareZlib.Status));
     }

@@ -138,6 +138,7 @@ internal static class VulnCommands
             {
                 await context.Error.WriteLineAsync($"warning: {database.Description} holds no vulnerability records; run 'vigil vuln import PATH' first").ConfigureAwait(false);
             }
+            await WarnIfRootsOnlyAsync(context, result).ConfigureAwait(false);
             switch (parse.GetValue(format))
             {
                 case "json":
@@ -179,6 +180,8 @@ internal static class VulnCommands
             var b = await ScanCommands.FindRevisionAsync(database, parse.GetValue(headRev), ct).ConfigureAwait(false);
             var before = Filter(await VulnScanner.ScanAsync(database, a, TimeProvider.System, ct).ConfigureAwait(false), min);
             var after = Filter(await VulnScanner.ScanAsync(database, b, TimeProvider.System, ct).ConfigureAwait(false), min);
+            await WarnIfRootsOnlyAsync(context, before).ConfigureAwait(false);
+            await WarnIfRootsOnlyAsync(context, after).ConfigureAwait(false);
             var result = VulnDiff.Between(before, after);
             if (parse.GetValue(format) == "json")
             {
@@ -303,6 +306,17 @@ internal static class VulnCommands
         triage.Subcommands.Add(importVulnix);
         triage.Subcommands.Add(list);
         return triage;
+    }
+
+    /// <summary>Says so when a revision's inventory is only its roots: fewer packages, not a cleaner revision.</summary>
+    private static async Task WarnIfRootsOnlyAsync(CliContext context, VulnScanResult scan)
+    {
+        if (scan.RootsOnly)
+        {
+            await context.Error.WriteLineAsync(
+                $"warning: revision '{scan.Revision.Name}' has no stored derivation graph (a read-only scan, one older than the {VigilDatabase.KeptGraphs} newest, or one scanned before schema v9): " +
+                "its packages are its roots only; scan it again (vigil scan … --revision NAME) for its whole closure").ConfigureAwait(false);
+        }
     }
 
     private static VulnScanResult Filter(VulnScanResult scan, double minConfidence) =>

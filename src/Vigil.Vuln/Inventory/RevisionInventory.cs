@@ -5,13 +5,17 @@ namespace Vigil.Vuln.Inventory;
 /// <summary>Loads a stored revision's package inventory: its roots, the derivation graph stored with it and its FODs.</summary>
 public static class RevisionInventory
 {
-    public static async Task<List<InventoryPackage>> LoadAsync(VigilDatabase database, RevisionInfo revision, CancellationToken cancellationToken = default)
+    public static async Task<List<InventoryPackage>> LoadAsync(VigilDatabase database, RevisionInfo revision, CancellationToken cancellationToken = default) =>
+        (await LoadWithGraphAsync(database, revision, cancellationToken).ConfigureAwait(false)).Packages;
+
+    /// <summary>As <see cref="LoadAsync"/>, and whether the revision had a graph (without one, its roots are the packages).</summary>
+    public static async Task<(List<InventoryPackage> Packages, bool HasGraph)> LoadWithGraphAsync(VigilDatabase database, RevisionInfo revision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(revision);
         var roots = await database.ListRootsAsync(revision.Id, cancellationToken).ConfigureAwait(false);
         var fods = await database.ListSourceFodsAsync(revision.Id, cancellationToken).ConfigureAwait(false);
         var graph = await database.LoadGraphAsync(revision.Id, cancellationToken).ConfigureAwait(false);
-        return InventoryBuilder.Build(roots, graph, fods);
+        return (InventoryBuilder.Build(roots, graph, fods), graph is { Count: > 0 });
     }
 }
