@@ -7,8 +7,9 @@ namespace Vigil.Data;
 /// (<c>revision_graphs</c>): every derivation's path, whether it is an FOD, and its input
 /// derivations as node numbers. Derivations are immutable, so the graph of the last revision stands
 /// in for the <c>.drv</c> files of every derivation it holds: a rescan reads only the files it
-/// lacks. Kept as one blob because a rescan needs all of it at once, and a row per derivation costs
-/// more to write and to read than the files it saves reading (about 5 µs a row against 10 µs a file).
+/// lacks. Kept as one blob because a rescan needs all of it at once: on the 41k-drv bench set,
+/// loading the 34,727 known derivations as rows by id, level by level, took 0.2 s, and decoding the
+/// blob and taking the known closure from it takes 55 ms.
 /// Only derivations whose whole closure was read are in it, so a node's inputs are always complete.
 /// </summary>
 /// <remarks>
