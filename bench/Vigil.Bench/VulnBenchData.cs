@@ -172,7 +172,7 @@ internal static class VulnBenchData
         var t1 = clock.Elapsed.TotalSeconds;
         var index = await Vigil.Vuln.Scanning.VulnScanner.LoadIndexAsync(db);
         var t2 = clock.Elapsed.TotalSeconds;
-        var packages = await RevisionInventory.LoadAsync(db, revision);
+        var (packages, _) = await RevisionInventory.LoadAsync(db, revision);
         var t3 = clock.Elapsed.TotalSeconds;
         var scan = Vigil.Vuln.Scanning.VulnScanner.Scan(revision, packages, index, new Vigil.Vuln.Triage.TriageBook([], TimeProvider.System), TimeSpan.Zero);
         var t4 = clock.Elapsed.TotalSeconds;
@@ -199,7 +199,7 @@ internal static class VulnBenchData
         var sample = int.Parse(o.GetValueOrDefault("sample", "200"), Inv);
         await using var db = await VigilDatabase.OpenAsync(o["db"]);
         var revision = await db.FindRevisionAsync(o.GetValueOrDefault("revision", "bench")) ?? throw new InvalidOperationException("no revision");
-        var packages = await RevisionInventory.LoadAsync(db, revision);
+        var (packages, _) = await RevisionInventory.LoadAsync(db, revision);
         var entries = (await db.ListVulnRecordsAsync()).SelectMany(r => AffectedCodec.Decode(r.Affected)).ToArray();
         var clock = Stopwatch.StartNew();
         var matches = 0;

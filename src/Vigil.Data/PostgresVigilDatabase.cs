@@ -53,13 +53,10 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
     protected override bool IsForeignKeyViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
-    protected override Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken) =>
-        QueryByArrayAsync(connection, select, keyColumn, new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys] }, onRow, cancellationToken);
-
-    private static async Task QueryByArrayAsync(DbConnection connection, string select, string keyColumn, NpgsqlParameter keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
+    protected override async Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"{select} {keyColumn} = ANY(@keys)", (NpgsqlConnection)connection);
-        command.Parameters.Add(keys);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. keys] });
         command.CommandTimeout = BulkCommandTimeoutSeconds;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

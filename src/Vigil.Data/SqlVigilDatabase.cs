@@ -42,11 +42,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
     protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
     /// <summary>Runs <paramref name="select"/> (which ends in <c>WHERE</c>) restricted to rows whose <paramref name="keyColumn"/> is one of <paramref name="keys"/>.</summary>
-    protected Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken) =>
-        QueryByKeysAsync(connection, null, select, keyColumn, keys, onRow, cancellationToken);
-
-    /// <summary>As <see cref="QueryByKeysAsync(DbConnection, string, string, IReadOnlyCollection{string}, Action{DbDataReader}, CancellationToken)"/>, inside <paramref name="transaction"/>.</summary>
-    protected abstract Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken);
+    protected abstract Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken);
 
     protected abstract Task InsertRevisionChildrenAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionRoot> roots, IReadOnlyList<RevisionFod> fods, IReadOnlyList<EvalErrorRecord> errors, CancellationToken cancellationToken);
 

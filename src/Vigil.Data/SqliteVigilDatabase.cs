@@ -79,31 +79,23 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
     protected override bool IsForeignKeyViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: 787 }; // SQLITE_CONSTRAINT_FOREIGNKEY
 
-    protected override Task QueryByKeysAsync(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
-    {
-        var sorted = keys.ToArray();
-        Array.Sort(sorted, StringComparer.Ordinal);
-        QueryByKeys(connection, transaction, select, keyColumn, sorted, onRow, cancellationToken);
-        return Task.CompletedTask;
-    }
-
-    private static void QueryByKeys<T>(DbConnection connection, DbTransaction? transaction, string select, string keyColumn, T[] sorted, Action<DbDataReader> onRow, CancellationToken cancellationToken)
-        where T : notnull
+    protected override Task QueryByKeysAsync(DbConnection connection, string select, string keyColumn, IReadOnlyCollection<string> keys, Action<DbDataReader> onRow, CancellationToken cancellationToken)
     {
         // The keys travel as one JSON array parameter, expanded by json_each: Microsoft.Data.Sqlite
         // binds every parameter by name on every execution, and SQLite finds a name by a linear
         // search, so an IN list of n parameters costs n² string comparisons per query. Sorted keys
         // walk the key's B-tree in order.
-        if (sorted.Length == 0)
+        if (keys.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
+        var sorted = keys.ToArray();
+        Array.Sort(sorted, StringComparer.Ordinal);
         using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         command.CommandText = $"{select} {keyColumn} IN (SELECT value FROM json_each(@keys))";
-        var keys = command.CreateParameter();
-        keys.ParameterName = "@keys";
-        command.Parameters.Add(keys);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@keys";
+        command.Parameters.Add(parameter);
         command.Prepare();
         var json = new ArrayBufferWriter<byte>(Math.Min(sorted.Length, KeyChunk) * 80);
         for (var start = 0; start < sorted.Length; start += KeyChunk)
@@ -115,27 +107,18 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
                 writer.WriteStartArray();
                 for (var i = start; i < Math.Min(start + KeyChunk, sorted.Length); i++)
                 {
-                    switch (sorted[i])
-                    {
-                        case string text:
-                            writer.WriteStringValue(text);
-                            break;
-                        case long number:
-                            writer.WriteNumberValue(number);
-                            break;
-                        default:
-                            throw new InvalidOperationException($"no JSON key form for {typeof(T)}");
-                    }
+                    writer.WriteStringValue(sorted[i]);
                 }
                 writer.WriteEndArray();
             }
-            keys.Value = Encoding.UTF8.GetString(json.WrittenSpan);
+            parameter.Value = Encoding.UTF8.GetString(json.WrittenSpan);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 onRow(reader);
             }
         }
+        return Task.CompletedTask;
     }
 
     protected override Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken)

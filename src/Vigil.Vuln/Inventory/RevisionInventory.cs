@@ -5,11 +5,8 @@ namespace Vigil.Vuln.Inventory;
 /// <summary>Loads a stored revision's package inventory: its roots, the derivation graph stored with it and its FODs.</summary>
 public static class RevisionInventory
 {
-    public static async Task<List<InventoryPackage>> LoadAsync(VigilDatabase database, RevisionInfo revision, CancellationToken cancellationToken = default) =>
-        (await LoadWithGraphAsync(database, revision, cancellationToken).ConfigureAwait(false)).Packages;
-
-    /// <summary>As <see cref="LoadAsync"/>, and whether the revision had a graph (without one, its roots are the packages).</summary>
-    public static async Task<(List<InventoryPackage> Packages, bool HasGraph)> LoadWithGraphAsync(VigilDatabase database, RevisionInfo revision, CancellationToken cancellationToken = default)
+    /// <returns>The packages, and whether the revision had a graph (without one, its roots are the packages).</returns>
+    public static async Task<(List<InventoryPackage> Packages, bool HasGraph)> LoadAsync(VigilDatabase database, RevisionInfo revision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(revision);

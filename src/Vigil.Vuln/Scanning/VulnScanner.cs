@@ -29,7 +29,7 @@ public static class VulnScanner
         // The records and the inventory are independent reads: one decodes on every core while the
         // other waits on the database.
         var indexTask = Task.Run(() => LoadIndexAsync(database, cancellationToken), cancellationToken);
-        var packagesTask = Task.Run(() => RevisionInventory.LoadWithGraphAsync(database, revision, cancellationToken), cancellationToken);
+        var packagesTask = Task.Run(() => RevisionInventory.LoadAsync(database, revision, cancellationToken), cancellationToken);
         var triage = new TriageBook(await database.ListVulnTriageAsync(cancellationToken).ConfigureAwait(false), time);
         var index = await indexTask.ConfigureAwait(false);
         var (packages, hasGraph) = await packagesTask.ConfigureAwait(false);
