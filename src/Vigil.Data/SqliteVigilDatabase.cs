@@ -21,6 +21,7 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
     internal const int KeyChunk = 10_000;
     private const int BusyTimeoutMs = 30_000;
     private const int CancelCheckEvery = 1024;
+    internal const int PageSize = 65_536;
 
     private SqliteVigilDatabase(DatabaseLocation location, TimeProvider time) : base(location, time) { }
 
@@ -32,6 +33,15 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
             await db.GuardAsync("opening", async ct =>
             {
                 await using var connection = await db.OpenConnectionAsync(ct).ConfigureAwait(false);
+                // Takes effect only in a new, empty file (an existing database keeps its page size).
+                // A scan writes tens of MB of FOD rows at once: with 64 KiB pages the last write of
+                // the 41k-drv bench set took 0.35 s instead of 0.65 s (fewer B-tree pages to split,
+                // balance, log and checkpoint), and the rescan's save was no slower.
+                using (var pageSize = connection.CreateCommand())
+                {
+                    pageSize.CommandText = $"PRAGMA page_size={PageSize}";
+                    pageSize.ExecuteNonQuery();
+                }
                 // WAL is a property of the file: set once here, outside any transaction.
                 using var wal = connection.CreateCommand();
                 wal.CommandText = "PRAGMA journal_mode=WAL";

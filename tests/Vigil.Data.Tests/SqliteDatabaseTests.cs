@@ -53,6 +53,29 @@ public sealed class SqliteDatabaseTests : DatabaseContractTests, IDisposable
     }
 
     [Fact]
+    public async Task A_new_file_gets_64_KiB_pages_and_an_existing_one_keeps_its_own()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fresh = await NewDatabaseAsync();
+        await using (var db = await VigilDatabase.OpenAsync(fresh, ct))
+        {
+            await db.SaveRevisionAsync("r", "t", [], [], [], null, ct);
+        }
+        Assert.Equal(["65536"], await RawQueryAsync(fresh, "PRAGMA page_size"));
+
+        // A database made before (here: by plain SQLite, 4 KiB pages) is migrated and used as it is.
+        var old = await NewDatabaseAsync();
+        await RawExecuteAsync(old, "PRAGMA page_size=4096; CREATE TABLE keep (x INTEGER)");
+        await using (var db = await VigilDatabase.OpenAsync(old, ct))
+        {
+            await db.SaveRevisionAsync("r", "t", [], [], [], null, ct);
+            Assert.NotNull(await db.FindRevisionAsync("r", ct));
+        }
+        Assert.Equal(["4096"], await RawQueryAsync(old, "PRAGMA page_size"));
+        Assert.Equal(["wal"], await RawQueryAsync(old, "PRAGMA journal_mode"));
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_database_gives_one_clear_error()
     {
         var path = Path.Combine(dir, "notes.txt");
