@@ -12,14 +12,18 @@ namespace Vigil.Fod.Scanning;
 /// The closure walk of a scan over <c>.drv</c> files, level by level from the roots. A derivation in
 /// the graph stored with the last scanned revision is never read again: derivations are immutable,
 /// so that graph stands in for the file and for its whole closure. Only derivations it lacks are
-/// read, in parallel, and of those only the FODs are parsed whole (<see cref="DrvSkim"/> reads the
-/// head of the rest). The FOD records read are written level by level, by one writer task beside the
-/// walk; the graph is saved with the revision.
+/// read, in parallel, by <see cref="DrvSkim"/>: the head of every file, and the env of an FOD as places
+/// in the file, from which its record is made; only a file the skim will not vouch for is parsed
+/// whole. The FOD records read are written level by level, by one writer task beside the walk; the
+/// graph is saved with the revision.
 /// </summary>
 internal sealed class ClosureWalk
 {
     [ThreadStatic]
     private static byte[]? t_buffer;
+
+    [ThreadStatic]
+    private static FodFields? t_fields;
 
     private readonly VigilDatabase _db;
     private readonly DerivationReader _reader;
@@ -295,12 +299,21 @@ internal sealed class ClosureWalk
         var buffer = t_buffer ??= new byte[64 * 1024];
         var bytes = _files!.ReadFile(path, ref buffer);
         t_buffer = buffer;
+        var fields = t_fields ??= new FodFields();
+        fields.File = buffer;
         var inputs = new List<string>();
-        if (DrvSkim.TryRead(bytes, _reader.Location.StoreDir, inputs, out var maybeFixedOutput) && !maybeFixedOutput)
+        if (DrvSkim.TryRead(bytes, _reader.Location.StoreDir, inputs, fields, out var maybeFixedOutput))
         {
-            return (false, inputs, null);
+            if (!maybeFixedOutput)
+            {
+                return (false, inputs, null);
+            }
+            if (fields.TryExtract(path, inputs, LoadInput) is { } record)
+            {
+                return (true, inputs, record);
+            }
         }
-        // An FOD (or a head the skim would not vouch for): the whole file, parsed and checked.
+        // A head or a tail the skim would not vouch for: the whole file, parsed and checked.
         var drv = _reader.Parse(path, bytes);
         inputs.Clear();
         foreach (var input in drv.InputDerivations)
@@ -318,18 +331,19 @@ internal sealed class ClosureWalk
         {
             return (false, inputs, null);
         }
-        // Mirror lists are shared by every fetchurl FOD: read each once.
-        Derivation? LoadInput(string p) => _inputCache.GetOrAdd(p, q =>
-        {
-            try
-            {
-                return _reader.Read(q);
-            }
-            catch (StoreException)
-            {
-                return null;
-            }
-        });
         return (true, inputs, FodExtractor.Extract(FodExtractor.FromDerivation(path, drv, LoadInput)));
     }
+
+    /// <summary>Input derivations an FOD's extraction asks for (its mirror list): shared by every fetchurl FOD, so each is read once.</summary>
+    private Derivation? LoadInput(string path) => _inputCache.GetOrAdd(path, p =>
+    {
+        try
+        {
+            return _reader.Read(p);
+        }
+        catch (StoreException)
+        {
+            return null;
+        }
+    });
 }

@@ -22,6 +22,17 @@ internal static class DerivationEnv
         return key => Plain(drv, key);
     }
 
+    /// <summary>As <see cref="For"/>, over plain env entries given as text.</summary>
+    internal static Func<string, string?> Over(Func<string, string?> plain)
+    {
+        if (plain("__json") is { } json)
+        {
+            var attrs = StructuredAttrs.Parse(Encoding.UTF8.GetBytes(json));
+            return key => attrs.TryGetValue(key, out var value) ? value : plain(key);
+        }
+        return plain;
+    }
+
     /// <summary>Every key and text value (structured attrs first, then the real env entries).</summary>
     internal static IEnumerable<KeyValuePair<string, string>> All(Derivation drv)
     {

@@ -176,7 +176,34 @@ public static class FodExtractor
         }
         var output = drv.Outputs[0];
         var env = DerivationEnv.For(drv);
-        return new FodInput(drvPath, output.Path, drv.Name, output.Method, output.FixedHash!, env, ResolveMirrors(drv, env, loadInputDrv));
+        var inputs = new string[drv.InputDerivations.Count];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = drv.InputDerivations[i].Path;
+        }
+        return new FodInput(drvPath, output.Path, drv.Name, output.Method, output.FixedHash!, env, ResolveMirrors(inputs, env, loadInputDrv));
+    }
+
+    /// <summary>
+    /// As <see cref="FromDerivation"/>, from the fields of a <c>.drv</c> that the caller read
+    /// without building a <see cref="Derivation"/> (a scan reads thousands of FODs and needs a few
+    /// env values of each): its fixed output, its plain env entries as text (a <c>__json</c> entry
+    /// is read as structured attrs, as <see cref="FromDerivation"/> does) and its input derivations.
+    /// </summary>
+    /// <exception cref="NixFormatException">The output is not fixed, or <c>__json</c> is not a JSON object.</exception>
+    public static FodInput FromFields(string drvPath, string name, DerivationOutput output, Func<string, string?> plainEnv, IReadOnlyList<string> inputDrvPaths, Func<string, Derivation?> loadInputDrv)
+    {
+        ArgumentNullException.ThrowIfNull(drvPath);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(plainEnv);
+        ArgumentNullException.ThrowIfNull(inputDrvPaths);
+        ArgumentNullException.ThrowIfNull(loadInputDrv);
+        if (output.Kind != OutputKind.Fixed || output.Name != "out")
+        {
+            throw new NixFormatException("derivation", 0, $"'{drvPath}' is not a fixed-output derivation (it needs exactly one output, 'out', with a fixed hash)");
+        }
+        var env = DerivationEnv.Over(plainEnv);
+        return new FodInput(drvPath, output.Path, name, output.Method, output.FixedHash!, env, ResolveMirrors(inputDrvPaths, env, loadInputDrv));
     }
 
     /// <summary>
@@ -190,20 +217,20 @@ public static class FodExtractor
         return Lookup(MirrorLists.Parse(mirrorsListEnv));
     }
 
-    private static Func<string, IReadOnlyList<string>?> ResolveMirrors(Derivation drv, Func<string, string?> env, Func<string, Derivation?> loadInputDrv)
+    private static Func<string, IReadOnlyList<string>?> ResolveMirrors(IReadOnlyList<string> inputDrvPaths, Func<string, string?> env, Func<string, Derivation?> loadInputDrv)
     {
         var mirrorsFile = env("mirrorsFile");
         if (string.IsNullOrEmpty(mirrorsFile) || env("urls") is not { } urls || !urls.Contains(UrlLists.MirrorScheme, StringComparison.Ordinal))
         {
             return NoMirrors;
         }
-        foreach (var input in drv.InputDerivations)
+        foreach (var input in inputDrvPaths)
         {
-            if (!input.Path.EndsWith("-mirrors-list.drv", StringComparison.Ordinal))
+            if (!input.EndsWith("-mirrors-list.drv", StringComparison.Ordinal))
             {
                 continue;
             }
-            var mirrorsList = loadInputDrv(input.Path);
+            var mirrorsList = loadInputDrv(input);
             if (mirrorsList is null)
             {
                 continue;

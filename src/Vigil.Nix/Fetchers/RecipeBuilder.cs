@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Vigil.Nix.Fetchers;
@@ -15,6 +14,11 @@ namespace Vigil.Nix.Fetchers;
 /// </summary>
 internal sealed class RecipeBuilder
 {
+    private const int MaxKeptCapacity = 64 * 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_text;
+
     private readonly SortedList<string, object> _fields = new(StringComparer.Ordinal);
 
     internal void Add(string key, string? value)
@@ -52,13 +56,20 @@ internal sealed class RecipeBuilder
 
     internal string Build()
     {
-        var text = new StringBuilder(256);
+        // One builder per thread, kept: a scan builds a recipe for each of tens of thousands of FODs.
+        var text = t_text ??= new StringBuilder(1024);
+        text.Clear();
         WriteObject(text, _fields);
-        return text.ToString();
+        var recipe = text.ToString();
+        if (text.Capacity > MaxKeptCapacity)
+        {
+            t_text = null;
+        }
+        return recipe;
     }
 
     /// <summary>Lowercase hex SHA-256 of the UTF-8 recipe text.</summary>
-    internal static string Hash(string recipe) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(recipe)));
+    internal static string Hash(string recipe) => Sha256Hex.OfUtf8(recipe);
 
     private static void WriteObject<T>(StringBuilder text, SortedList<string, T> fields)
         where T : notnull
