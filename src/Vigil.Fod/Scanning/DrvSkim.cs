@@ -172,7 +172,7 @@ internal static class DrvSkim
     private static bool ReadTail(ReadOnlySpan<byte> aterm, int at, int inputDerivations, FodFields fod)
     {
         fod.InputDerivations = inputDerivations;
-        fod.EnvCount = 0;
+        fod.ClearEnv();
         // Nix writes the platform unescaped; builder and args, which the extractor does not read, rarely need escapes.
         if (!String(aterm, ref at, out _) || !Skip(aterm, ref at, ","u8)
             || !String(aterm, ref at, out _) || !Skip(aterm, ref at, ",["u8))

@@ -14,8 +14,16 @@ internal sealed class FodFields
 {
     private const int StackKeyLimit = 256;
 
+    private const int Remembered = 8;
+
     // Per entry: key start, key length, value start, value length (negative: the value has escapes).
     private int[] _env = new int[4 * 64];
+
+    // The extractor asks for some keys more than once (urls three times, postFetch, whose value is a
+    // script, twice): the last answers, by key reference, so each value becomes a string once.
+    private readonly string?[] _askedKeys = new string?[Remembered];
+    private readonly string?[] _answers = new string?[Remembered];
+    private int _asked;
 
     /// <summary>The buffer the file was read into (the span given to the skim is its start).</summary>
     public byte[] File { get; set; } = [];
@@ -29,7 +37,14 @@ internal sealed class FodFields
     /// <summary>How many of the inputs the skim listed, from the first, are input derivations (the rest are <c>.drv</c> input sources).</summary>
     public int InputDerivations { get; set; }
 
-    public int EnvCount { get; set; }
+    public int EnvCount { get; private set; }
+
+    /// <summary>Forgets the last file's env.</summary>
+    public void ClearEnv()
+    {
+        EnvCount = 0;
+        _asked = 0;
+    }
 
     public void AddEnv(int keyStart, int keyLength, int valueStart, int valueLength, bool escaped)
     {
@@ -65,6 +80,24 @@ internal sealed class FodFields
 
     /// <summary>The env value of <paramref name="key"/> as text, unescaped; null when there is none.</summary>
     public string? Env(string key)
+    {
+        for (var i = 0; i < _asked; i++)
+        {
+            if (ReferenceEquals(_askedKeys[i], key))
+            {
+                return _answers[i];
+            }
+        }
+        var value = Lookup(key);
+        if (_asked < Remembered)
+        {
+            _askedKeys[_asked] = key;
+            _answers[_asked++] = value;
+        }
+        return value;
+    }
+
+    private string? Lookup(string key)
     {
         var max = Encoding.UTF8.GetMaxByteCount(key.Length);
         Span<byte> buffer = max <= StackKeyLimit ? stackalloc byte[StackKeyLimit] : new byte[max];
