@@ -111,8 +111,10 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         {
             return found;
         }
+        // Probes revision_fods by its primary key, revision by revision: it has no index by drv_path (schema v10).
         const string FirstRevision =
-            "(SELECT r.name FROM revision_fods rf JOIN revisions r ON r.id = rf.revision_id WHERE rf.drv_path = f.drv_path ORDER BY r.scanned_at, r.id LIMIT 1)";
+            "(SELECT r.name FROM revisions r WHERE EXISTS (SELECT 1 FROM revision_fods rf WHERE rf.revision_id = r.id AND rf.drv_path = f.drv_path) " +
+            "ORDER BY r.scanned_at, r.id LIMIT 1)";
         await GuardAsync("reading FOD records by hash", async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);

@@ -155,7 +155,7 @@ public abstract partial class DatabaseContractTests
     }
 
     [Fact]
-    public async Task A_v8_database_with_drv_rows_migrates_to_v9_keeping_revisions_and_fods()
+    public async Task A_v8_database_with_drv_rows_migrates_to_the_latest_keeping_revisions_and_fods()
     {
         var cs = await NewDatabaseAsync();
         var (graph, fods) = TestData.Graph(20);
@@ -174,16 +174,23 @@ public abstract partial class DatabaseContractTests
         await RawExecuteAsync(cs, sqlite
             ? $"INSERT INTO drvs VALUES (1, '{graph.Path(0)}', 0, X''), (2, '{graph.Path(1)}', 1, X'01')"
             : $"INSERT INTO drvs VALUES (1, '{graph.Path(0)}', false, '\\x'::bytea), (2, '{graph.Path(1)}', true, '\\x01'::bytea)");
-        await RawExecuteAsync(cs, "DELETE FROM schema_version WHERE version = 9");
+        // ...and v8's index of revision_fods by drv_path, which v10 drops.
+        await RawExecuteAsync(cs, "CREATE INDEX revision_fods_drv_path ON revision_fods (drv_path)");
+        await RawExecuteAsync(cs, "DELETE FROM schema_version WHERE version >= 9");
         var tableCount = sqlite
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{0}'"
             : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{0}'";
+        var indexCount = sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'revision_fods_drv_path'"
+            : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'revision_fods_drv_path'";
+        Assert.Equal(["1"], await RawQueryAsync(cs, indexCount));
         Assert.Equal(["1"], await RawQueryAsync(cs, string.Format(System.Globalization.CultureInfo.InvariantCulture, tableCount, "drvs")));
 
         await using (var db = await VigilDatabase.OpenAsync(cs, Ct))
         {
             Assert.Equal(["0"], await RawQueryAsync(cs, string.Format(System.Globalization.CultureInfo.InvariantCulture, tableCount, "drvs")));
             Assert.Equal(["1"], await RawQueryAsync(cs, string.Format(System.Globalization.CultureInfo.InvariantCulture, tableCount, "revision_graphs")));
+            Assert.Equal(["0"], await RawQueryAsync(cs, indexCount));
             Assert.Equal([SchemaMigrations.Latest.ToString(System.Globalization.CultureInfo.InvariantCulture)], await RawQueryAsync(cs, "SELECT MAX(version) FROM schema_version"));
             Assert.Equal([saved], await db.ListRevisionsAsync(Ct));
             Assert.Equal(fods.Select(f => f.DrvPath).Order(StringComparer.Ordinal), (await db.ListFodsAsync(saved.Id, Ct)).Select(f => f.Fod.DrvPath));
