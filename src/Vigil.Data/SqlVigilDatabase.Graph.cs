@@ -24,8 +24,14 @@ internal abstract partial class SqlVigilDatabase
             await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             await InsertFodsAsync(connection, tx, fods, ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
+            AfterBulkWrite(fods.Count);
             return 0;
         }, cancellationToken);
+    }
+
+    /// <summary>Called after a bulk write of <paramref name="rows"/> rows has committed.</summary>
+    protected virtual void AfterBulkWrite(int rows)
+    {
     }
 
     public override Task<RevisionGraph?> LoadLatestGraphAsync(CancellationToken cancellationToken = default) =>

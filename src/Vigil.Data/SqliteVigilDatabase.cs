@@ -22,6 +22,10 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
     private const int BusyTimeoutMs = 30_000;
     private const int CancelCheckEvery = 1024;
     internal const int PageSize = 65_536;
+    private const int CheckpointAfterRows = 4096;
+
+    private readonly object _checkpointLock = new();
+    private Task _checkpoint = Task.CompletedTask;
 
     private SqliteVigilDatabase(DatabaseLocation location, TimeProvider time) : base(location, time) { }
 
@@ -283,11 +287,52 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
         }
     }
 
-    public override ValueTask DisposeAsync()
+    /// <summary>
+    /// Starts copying a big write from the WAL into the database file in the background (a passive
+    /// checkpoint, which never blocks readers or the writer), so that the checkpoint made when the
+    /// last connection closes has only what came after it to copy and sync. A first scan's FOD rows
+    /// are tens of MB: their checkpoint then overlaps the computing and saving of the revision.
+    /// </summary>
+    protected override void AfterBulkWrite(int rows)
     {
+        if (rows < CheckpointAfterRows)
+        {
+            return;
+        }
+        lock (_checkpointLock)
+        {
+            if (_checkpoint.IsCompleted)
+            {
+                _checkpoint = Task.Run(CheckpointAsync);
+            }
+        }
+    }
+
+    private async Task CheckpointAsync()
+    {
+        try
+        {
+            await using var connection = await OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // Only an optimisation: the checkpoint at close copies whatever this one did not.
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Task checkpoint;
+        lock (_checkpointLock)
+        {
+            checkpoint = _checkpoint;
+        }
+        await checkpoint.ConfigureAwait(false);
         // Pooled connections keep the file (and its -wal) open; a closed database lets go of it.
         using var connection = new SqliteConnection(ConnectionString);
         SqliteConnection.ClearPool(connection);
-        return ValueTask.CompletedTask;
     }
 }
