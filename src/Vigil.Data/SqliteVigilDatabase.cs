@@ -248,6 +248,7 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
         using (statement)
         {
             var values = new object?[columns.Length];
+            var utf8 = new byte[1024];
             for (var n = 0; n < order.Length; n++)
             {
                 if (n % CancelCheckEvery == 0)
@@ -260,7 +261,7 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
                     var rc = values[i] switch
                     {
                         null => raw.sqlite3_bind_null(statement, i + 1),
-                        string text => raw.sqlite3_bind_text(statement, i + 1, text),
+                        string text => BindText(statement, i + 1, text, ref utf8),
                         bool flag => raw.sqlite3_bind_int64(statement, i + 1, flag ? 1 : 0),
                         int number => raw.sqlite3_bind_int64(statement, i + 1, number),
                         long number => raw.sqlite3_bind_int64(statement, i + 1, number),
@@ -277,6 +278,25 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
                 Check(raw.sqlite3_reset(statement), db);
             }
         }
+    }
+
+    /// <summary>
+    /// Binds <paramref name="text"/> as UTF-8 encoded into <paramref name="buffer"/> (SQLite copies
+    /// it): the string overload allocates an array per value, 276k of them for a first scan's FODs.
+    /// </summary>
+    private static int BindText(sqlite3_stmt statement, int index, string text, ref byte[] buffer)
+    {
+        if (text.Length == 0)
+        {
+            // An empty span may pin to a null pointer, which SQLite binds as NULL, not as ''.
+            return raw.sqlite3_bind_text(statement, index, text);
+        }
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (buffer.Length < max)
+        {
+            buffer = new byte[Math.Max(max, buffer.Length * 2)];
+        }
+        return raw.sqlite3_bind_text(statement, index, buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer)));
     }
 
     private static void Check(int rc, sqlite3 db)

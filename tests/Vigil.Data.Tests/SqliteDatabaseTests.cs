@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Vigil.Data.Tests.Support;
 
 namespace Vigil.Data.Tests;
 
@@ -73,6 +74,21 @@ public sealed class SqliteDatabaseTests : DatabaseContractTests, IDisposable
         }
         Assert.Equal(["4096"], await RawQueryAsync(old, "PRAGMA page_size"));
         Assert.Equal(["wal"], await RawQueryAsync(old, "PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Empty_text_is_stored_as_empty_text_not_null()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = await NewDatabaseAsync();
+        var (_, fods) = TestData.Graph(10);
+        var fod = fods[0] with { Urls = [], Rev = "" };
+        await using (var db = await VigilDatabase.OpenAsync(path, ct))
+        {
+            await db.WriteFodsAsync([fod, fods[^1]], ct);
+            Assert.Equal(TestData.Render(fod), TestData.Render((await db.FindFodsAsync([fod.DrvPath], ct))[fod.DrvPath]));
+        }
+        Assert.Equal(["0|0||"], await RawQueryAsync(path, $"SELECT urls IS NULL, rev IS NULL, urls, rev FROM fods WHERE drv_path = '{fod.DrvPath}'"));
     }
 
     [Fact]
