@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Vigil.Nix.Derivations;
 using Vigil.Nix.StorePaths;
 
 namespace Vigil.Fod.Scanning;
@@ -243,39 +244,14 @@ internal static class DrvSkim
         return StorePathName.Check(chars) is null;
     }
 
-    /// <summary>A string that may hold escapes: consumed, its body left in place (false if it does not end).</summary>
+    /// <summary>A string that may hold escapes: consumed, its body left in place (false if it does not end before the input does).</summary>
     private static bool EscapedString(ReadOnlySpan<byte> aterm, ref int at, out bool escaped)
     {
-        escaped = false;
-        if (aterm[at] != (byte)'"')
+        if (!ATermStrings.TryScan(aterm, at, out var end, out escaped) || end + 1 >= aterm.Length)
         {
             return false;
         }
-        var i = at + 1;
-        while (true)
-        {
-            var next = aterm[i..].IndexOfAny((byte)'"', (byte)'\\');
-            if (next < 0)
-            {
-                return false;
-            }
-            i += next;
-            if (aterm[i] == (byte)'"')
-            {
-                break;
-            }
-            escaped = true;
-            i += 2;
-            if (i >= aterm.Length)
-            {
-                return false;
-            }
-        }
-        if (i + 1 >= aterm.Length)
-        {
-            return false;
-        }
-        at = i + 1;
+        at = end + 1;
         return true;
     }
 

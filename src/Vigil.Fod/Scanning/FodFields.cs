@@ -127,26 +127,9 @@ internal sealed class FodFields
         return null;
     }
 
-    /// <summary>As the full reader unescapes: <c>\n \r \t</c> are control bytes, a backslash before any other byte is that byte.</summary>
     private static string Unescape(ReadOnlySpan<byte> body)
     {
         var bytes = new byte[body.Length];
-        var length = 0;
-        for (var i = 0; i < body.Length; i++)
-        {
-            var b = body[i];
-            if (b == (byte)'\\')
-            {
-                b = body[++i] switch
-                {
-                    (byte)'n' => (byte)'\n',
-                    (byte)'r' => (byte)'\r',
-                    (byte)'t' => (byte)'\t',
-                    var other => other,
-                };
-            }
-            bytes[length++] = b;
-        }
-        return Encoding.UTF8.GetString(bytes, 0, length);
+        return Encoding.UTF8.GetString(bytes, 0, ATermStrings.Unescape(body, bytes));
     }
 }

@@ -340,55 +340,18 @@ public static class ATermReader
             {
                 throw Error("expected '\"'");
             }
-            _pos++;
-            var body = _input[_pos..];
-            var end = body.IndexOfAny((byte)'"', (byte)'\\');
-            if (end < 0)
+            if (!ATermStrings.TryScan(_input, start, out var end, out var escaped))
             {
                 throw new NixFormatException(Format, start, "unterminated string");
             }
-            if (body[end] == (byte)'"')
+            _pos = end + 1;
+            var body = _input[(start + 1)..end];
+            if (!escaped)
             {
-                _pos += end + 1;
-                return body[..end];
+                return body;
             }
-            var buffer = new List<byte>(end + 16);
-            var i = 0;
-            while (true)
-            {
-                if (i >= body.Length)
-                {
-                    throw new NixFormatException(Format, start, "unterminated string");
-                }
-                var c = body[i];
-                if (c == (byte)'"')
-                {
-                    break;
-                }
-                if (c == (byte)'\\')
-                {
-                    if (i + 1 >= body.Length)
-                    {
-                        throw new NixFormatException(Format, start, "unterminated string");
-                    }
-                    var next = body[i + 1];
-                    buffer.Add(next switch
-                    {
-                        (byte)'n' => (byte)'\n',
-                        (byte)'r' => (byte)'\r',
-                        (byte)'t' => (byte)'\t',
-                        _ => next,
-                    });
-                    i += 2;
-                }
-                else
-                {
-                    buffer.Add(c);
-                    i++;
-                }
-            }
-            _pos += i + 1;
-            owned = buffer.ToArray();
+            var unescaped = new byte[body.Length];
+            owned = unescaped[..ATermStrings.Unescape(body, unescaped)];
             return owned;
         }
 

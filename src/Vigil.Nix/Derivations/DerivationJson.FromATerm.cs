@@ -48,15 +48,7 @@ public sealed partial class DerivationJson
                 break;
             }
             n += Escape(body[..backslash], span[n..]);
-            // As the parser: \n \r \t are control bytes, a backslash before any other byte is that byte.
-            var escaped = body[backslash + 1] switch
-            {
-                (byte)'n' => (byte)'\n',
-                (byte)'r' => (byte)'\r',
-                (byte)'t' => (byte)'\t',
-                var other => other,
-            };
-            n += EscapeByte(escaped, span[n..]);
+            n += EscapeByte(ATermStrings.Unescape(body[backslash + 1]), span[n..]);
             body = body[(backslash + 2)..];
         }
         span[n++] = (byte)'"';
@@ -383,34 +375,12 @@ public sealed partial class DerivationJson
         private bool String(out ReadOnlySpan<byte> body, out bool escaped)
         {
             body = default;
-            escaped = false;
-            if (_pos >= _in.Length || _in[_pos] != (byte)'"')
+            if (!ATermStrings.TryScan(_in, _pos, out var end, out escaped))
             {
                 return false;
             }
-            var start = _pos + 1;
-            var i = start;
-            while (true)
-            {
-                var next = _in[i..].IndexOfAny((byte)'"', (byte)'\\');
-                if (next < 0)
-                {
-                    return false;
-                }
-                i += next;
-                if (_in[i] == (byte)'"')
-                {
-                    break;
-                }
-                escaped = true;
-                i += 2;
-                if (i > _in.Length)
-                {
-                    return false;
-                }
-            }
-            body = _in[start..i];
-            _pos = i + 1;
+            body = _in[(_pos + 1)..end];
+            _pos = end + 1;
             return true;
         }
 
