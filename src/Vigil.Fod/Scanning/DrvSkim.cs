@@ -161,7 +161,7 @@ internal static class DrvSkim
         {
             return false;
         }
-        return !maybeFixedOutput || fod is null || ReadTail(aterm, at, inputDerivations, fod);
+        return !strict || ReadTail(aterm, at, inputDerivations, fod!);
     }
 
     /// <summary>
