@@ -103,7 +103,6 @@ internal sealed class ClosureWalk
                         _state[node] = NodeState.Known;
                         storedSeeds.Add((node, s));
                         Known++; // the closures these bring are counted when they are taken, at the end
-
                     }
                     else
                     {

@@ -17,7 +17,6 @@ namespace Vigil.Fod.Scanning;
 internal static class DrvSkim
 {
     private const int CacheSize = 4096;
-    private const int StackNameLimit = 256;
 
     [ThreadStatic]
     private static PathCache? t_cache;
@@ -111,7 +110,7 @@ internal static class DrvSkim
                 {
                     return false;
                 }
-                if (strict && (!IsOutputName(output) || (!firstOutput && aterm.Slice(previousAt, previousLength).SequenceCompareTo(output) >= 0)))
+                if (strict && (!StorePathName.IsValid(output) || (!firstOutput && aterm.Slice(previousAt, previousLength).SequenceCompareTo(output) >= 0)))
                 {
                     return false;
                 }
@@ -139,21 +138,19 @@ internal static class DrvSkim
                 return false;
             }
             first = false;
-            if (strict)
+            var isDrv = source.EndsWith(".drv"u8);
+            if (!strict && !isDrv)
             {
-                if (!cache.TryGet(source, out var checkedSource) || (previousSource is not null && string.CompareOrdinal(previousSource, checkedSource) >= 0))
-                {
-                    return false;
-                }
-                previousSource = checkedSource;
+                continue;
             }
-            if (source.EndsWith(".drv"u8))
+            if (!cache.TryGet(source, out var path) || (strict && previousSource is not null && string.CompareOrdinal(previousSource, path) >= 0))
             {
-                if (!cache.TryGet(source, out var input))
-                {
-                    return false;
-                }
-                inputs.Add(input);
+                return false;
+            }
+            previousSource = path;
+            if (isDrv)
+            {
+                inputs.Add(path);
             }
         }
         at++;
@@ -228,21 +225,6 @@ internal static class DrvSkim
     }
 
     private static bool Printable(ReadOnlySpan<byte> text) => text.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) < 0;
-
-    /// <summary>An output name as the full reader accepts one (a store path name).</summary>
-    private static bool IsOutputName(ReadOnlySpan<byte> name)
-    {
-        if (name.Length > StackNameLimit || !Printable(name))
-        {
-            return false;
-        }
-        Span<char> chars = stackalloc char[name.Length];
-        for (var i = 0; i < name.Length; i++)
-        {
-            chars[i] = (char)name[i];
-        }
-        return StorePathName.Check(chars) is null;
-    }
 
     /// <summary>A string that may hold escapes: consumed, its body left in place (false if it does not end before the input does).</summary>
     private static bool EscapedString(ReadOnlySpan<byte> aterm, ref int at, out bool escaped)

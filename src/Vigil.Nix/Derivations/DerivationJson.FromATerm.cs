@@ -57,9 +57,6 @@ public sealed partial class DerivationJson
 
     private ref struct Transcoder
     {
-        private static readonly SearchValues<byte> NameBytes =
-            SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+-._?="u8);
-
         private static readonly SearchValues<byte> Nix32Digits = SearchValues.Create("0123456789abcdfghijklmnpqrsvwxyz"u8);
 
         private readonly DerivationJson _json;
@@ -137,7 +134,7 @@ public sealed partial class DerivationJson
             while (!AtListEnd(out var fail))
             {
                 if (fail || (count > 0 && !Literal(","u8)) || !Literal("("u8)
-                    || !String(out var outName, out var escaped) || escaped || !IsName(outName)
+                    || !String(out var outName, out var escaped) || escaped || !StorePathName.IsValid(outName)
                     || (count > 0 && outName.SequenceCompareTo(previous) <= 0)
                     || !Literal(","u8) || !PrintableField(out var path) || (path.Length > 0 && !IsStorePath(path))
                     || !Literal(","u8) || !PrintableField(out var algo)
@@ -201,7 +198,7 @@ public sealed partial class DerivationJson
                 while (!AtListEnd(out fail))
                 {
                     if (fail || (outputs > 0 && !Literal(","u8))
-                        || !String(out var output, out escaped) || escaped || !IsName(output)
+                        || !String(out var output, out escaped) || escaped || !StorePathName.IsValid(output)
                         || (outputs > 0 && output.SequenceCompareTo(previousOutput) <= 0))
                     {
                         return false;
@@ -357,12 +354,8 @@ public sealed partial class DerivationJson
                 && baseName.IndexOf((byte)'/') < 0
                 && baseName[..StorePaths.StorePath.HashLength].IndexOfAnyExcept(Nix32Digits) < 0
                 && baseName[StorePaths.StorePath.HashLength] == (byte)'-'
-                && IsName(baseName[(StorePaths.StorePath.HashLength + 1)..]);
+                && StorePathName.IsValid(baseName[(StorePaths.StorePath.HashLength + 1)..]);
         }
-
-        /// <summary><see cref="StorePathName.Check"/> on bytes.</summary>
-        private static bool IsName(ReadOnlySpan<byte> name) =>
-            name.Length is > 0 and <= StorePathName.MaxLength && name.IndexOfAnyExcept(NameBytes) < 0;
 
         /// <summary>A string field the parser reads as printable ASCII (output paths, algorithms, hashes).</summary>
         private bool PrintableField(out ReadOnlySpan<byte> body) =>

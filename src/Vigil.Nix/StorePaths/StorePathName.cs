@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Vigil.Nix.StorePaths;
 
 /// <summary>
@@ -8,8 +10,15 @@ public static class StorePathName
 {
     public const int MaxLength = 211;
 
+    private static readonly SearchValues<byte> ValidBytes =
+        SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+-._?="u8);
+
     public static bool IsValidChar(char c) =>
         c is (>= '0' and <= '9') or (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '+' or '-' or '.' or '_' or '?' or '=';
+
+    /// <summary>As <see cref="Check"/> without the reason, on the bytes of a file read in place.</summary>
+    public static bool IsValid(ReadOnlySpan<byte> name) =>
+        name.Length is > 0 and <= MaxLength && name.IndexOfAnyExcept(ValidBytes) < 0;
 
     /// <summary>Null when valid, else why not (with the offending offset).</summary>
     public static (int Position, string Reason)? Check(ReadOnlySpan<char> name)
