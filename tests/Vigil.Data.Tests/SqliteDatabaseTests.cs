@@ -77,6 +77,38 @@ public sealed class SqliteDatabaseTests : DatabaseContractTests, IDisposable
     }
 
     [Fact]
+    public async Task A_new_file_is_written_with_a_rollback_journal_until_its_first_revision_is_saved()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (graph, fods) = TestData.Graph(50);
+        var path = await NewDatabaseAsync();
+        await using (var db = await VigilDatabase.OpenAsync(path, ct))
+        {
+            await db.WriteFodsAsync(fods, ct);
+            Assert.Equal(["delete"], await RawQueryAsync(path, "PRAGMA journal_mode"));
+            Assert.False(File.Exists(path + "-wal"));
+            await db.SaveRevisionAsync("r", "t", [], [new RevisionFod(fods[0].DrvPath, ["a"], 1)], [], graph, ct);
+            Assert.Equal(["wal"], await RawQueryAsync(path, "PRAGMA journal_mode"));
+            // The pooled connections opened before the switch follow the file into WAL.
+            await db.WriteFodsAsync([fods[0] with { DrvPath = "/nix/store/" + new string('z', 32) + "-late.drv" }], ct);
+            Assert.True(File.Exists(path + "-wal"));
+        }
+        Assert.Equal([fods.Count + 1 + "|ok"], await RawQueryAsync(path, "SELECT (SELECT count(*) FROM fods) || '|' || (SELECT integrity_check FROM pragma_integrity_check)"));
+
+        // Closed before any revision was saved: in WAL from then on too.
+        var unsaved = await NewDatabaseAsync();
+        await using (var db = await VigilDatabase.OpenAsync(unsaved, ct))
+        {
+            await db.WriteFodsAsync(fods, ct);
+        }
+        Assert.Equal(["wal"], await RawQueryAsync(unsaved, "PRAGMA journal_mode"));
+        await using (var db = await VigilDatabase.OpenAsync(unsaved, ct))
+        {
+            Assert.Equal(fods.Count, (await db.FindFodsAsync(fods.Select(f => f.DrvPath).ToList(), ct)).Count);
+        }
+    }
+
+    [Fact]
     public async Task Empty_text_is_stored_as_empty_text_not_null()
     {
         var ct = TestContext.Current.CancellationToken;
