@@ -120,7 +120,7 @@ internal static class DiffCommands
                     return stored;
                 }
                 var (evaluator, evalTarget) = ScanCommands.ChooseEvaluator(
-                    target, parse.GetValue(attr), null, null, "combined", parse.GetValue(jobs), parse.GetValue(argstr) ?? [], storeUri, location);
+                    target, parse.GetValue(attr), null, null, "combined", null, parse.GetValue(jobs), parse.GetValue(argstr) ?? [], storeUri, location);
                 var result = await ScanCommands.ScanAsync(context, database, location, evaluator, evalTarget, name, ct).ConfigureAwait(false);
                 foreach (var e in result.Errors.Take(10))
                 {

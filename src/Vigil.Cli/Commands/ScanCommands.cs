@@ -31,6 +31,13 @@ internal static class ScanCommands
             DefaultValueFactory = _ => "combined",
         };
         backend.AcceptOnlyFromAmong("combined", "instantiate", "readonly");
+        var writeDrvs = new Option<string?>("--write-drvs")
+        {
+            Description = "Which .drv files the combined backend has Nix write: 'new' (default: every attribute whose .drv is not in the store yet, " +
+                "so that 'vigil verify' can rebuild any FOD) or 'needed' (only what the read-only walk cannot enter; several times faster " +
+                "on a fresh store, but FODs that need a rebuild to be verified must be instantiated first).",
+        };
+        writeDrvs.AcceptOnlyFromAmong("new", "needed");
         var drvs = new Option<string?>("--drvs") { Description = "A file of .drv paths, one per line, instead of TARGET." };
         var jsonl = new Option<string?>("--jsonl") { Description = "A nix-eval-jobs output file ({\"attr\",\"drvPath\"} per line) instead of TARGET." };
         var argstr = new Option<string[]>("--argstr") { Description = "NAME=VALUE passed to the expression as --argstr (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -42,14 +49,14 @@ internal static class ScanCommands
             "Find every fixed-output derivation (FOD) of a package set and store it under a revision.\n" +
             "Derivations already in the database are not read again, so rescans cost only what changed.")
         {
-            target, attr, revision, jobs, backend, drvs, jsonl, argstr, db, store, json,
+            target, attr, revision, jobs, backend, writeDrvs, drvs, jsonl, argstr, db, store, json,
         };
         scan.SetAction(async (parse, ct) =>
         {
             var location = CommonOptions.ResolveStore(parse.GetValue(store));
             var (evaluator, evalTarget) = ChooseEvaluator(
                 parse.GetValue(target), parse.GetValue(attr), parse.GetValue(drvs), parse.GetValue(jsonl),
-                parse.GetValue(backend)!, parse.GetValue(jobs), parse.GetValue(argstr) ?? [], parse.GetValue(store), location);
+                parse.GetValue(backend)!, parse.GetValue(writeDrvs), parse.GetValue(jobs), parse.GetValue(argstr) ?? [], parse.GetValue(store), location);
             var name = parse.GetValue(revision)
                 ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(evalTarget.File)) + "@" + DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
             await using var database = await VigilDatabase.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
@@ -82,7 +89,7 @@ internal static class ScanCommands
     }
 
     internal static (IEvaluator, EvalTarget) ChooseEvaluator(
-        string? target, string? attr, string? drvs, string? jsonl, string backend, int jobs, string[] argstrs, string? storeUri, StoreLocation location)
+        string? target, string? attr, string? drvs, string? jsonl, string backend, string? writeDrvs, int jobs, string[] argstrs, string? storeUri, StoreLocation location)
     {
         var sources = (target is null ? 0 : 1) + (drvs is null ? 0 : 1) + (jsonl is null ? 0 : 1);
         if (sources != 1)
@@ -92,6 +99,10 @@ internal static class ScanCommands
         if (jobs < 1)
         {
             throw new UsageException($"--jobs must be at least 1, not {jobs}");
+        }
+        if (writeDrvs is not null && (backend != "combined" || target is null || target.EndsWith(".drv", StringComparison.Ordinal)))
+        {
+            throw new UsageException("--write-drvs applies to the combined backend, which evaluates a TARGET expression");
         }
         if (drvs is not null)
         {
@@ -125,8 +136,7 @@ internal static class ScanCommands
         {
             "instantiate" => new InstantiateEvaluator(nix, options),
             "readonly" => new ReadOnlyEvaluator(nix, options),
-            // The scanner walks the .drv files itself, so the read-only pass need only name each attribute's drv.
-            _ => new CombinedEvaluator(nix, options, walk: false),
+            _ => new CombinedEvaluator(nix, options, writeDrvs == "needed" ? DrvWrites.Needed : DrvWrites.New),
         };
         return (evaluator, new EvalTarget(Path.GetFullPath(target), attr, args.Count == 0 ? null : args));
     }

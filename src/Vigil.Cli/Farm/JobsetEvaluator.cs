@@ -40,7 +40,7 @@ internal sealed class JobsetEvaluator(CliContext context, VigilDatabase database
         Vigil.Fod.Scanning.ScanResult scan;
         try
         {
-            var (evaluator, target) = ScanCommands.ChooseEvaluator(jobset.ExprFile, jobset.Attr, null, null, "instantiate", 1, [], storeUri, location);
+            var (evaluator, target) = ScanCommands.ChooseEvaluator(jobset.ExprFile, jobset.Attr, null, null, "instantiate", null, 1, [], storeUri, location);
             scan = await ScanCommands.ScanAsync(context, database, location, evaluator, target, revision, ct, showProgress).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -38,16 +38,12 @@ public static class AttributeReach
                 }
             }
         }
-        var attrsByNode = new Dictionary<int, List<int>>();
-        for (var a = 0; a < roots.Count; a++)
+        var attrsAt = new int[graph.Count];
+        foreach (var (_, node) in roots)
         {
-            if (!attrsByNode.TryGetValue(roots[a].Node, out var list))
-            {
-                attrsByNode[roots[a].Node] = list = [];
-            }
-            list.Add(a);
+            attrsAt[node]++;
         }
-        int[][]? parents = null;
+        Counter? counter = null;
         var result = new Dictionary<int, Reach>();
         foreach (var fod in fods)
         {
@@ -60,8 +56,8 @@ public static class AttributeReach
             var count = attrs.Count;
             if (count >= MaxListed)
             {
-                parents ??= graph.Parents();
-                count = CountReachingAttrs(parents, fod, attrsByNode);
+                counter ??= new Counter(graph.Parents(), attrsAt);
+                count = counter.AttrsReaching(fod);
             }
             result[fod] = new Reach(attrs.Select(a => roots[a].Attr).ToList(), count);
         }
@@ -119,27 +115,36 @@ public static class AttributeReach
         }
     }
 
-    private static int CountReachingAttrs(int[][] parents, int fod, Dictionary<int, List<int>> attrsByNode)
+    /// <summary>
+    /// Counts the attributes reaching a node by a reverse walk. On a scan of many roots thousands of
+    /// FODs fill their lists, and each walk may cover most of the graph: the visited marks are one
+    /// array, stamped anew per walk, not a set per walk.
+    /// </summary>
+    private sealed class Counter(int[][] parents, int[] attrsAt)
     {
-        var seen = new HashSet<int> { fod };
-        var stack = new Stack<int>();
-        stack.Push(fod);
-        var count = 0;
-        while (stack.Count > 0)
+        private readonly int[] _mark = new int[parents.Length];
+        private readonly Stack<int> _stack = new();
+        private int _stamp;
+
+        public int AttrsReaching(int node)
         {
-            var n = stack.Pop();
-            if (attrsByNode.TryGetValue(n, out var attrs))
+            var stamp = ++_stamp;
+            _mark[node] = stamp;
+            _stack.Push(node);
+            var count = 0;
+            while (_stack.TryPop(out var n))
             {
-                count += attrs.Count;
-            }
-            foreach (var p in parents[n])
-            {
-                if (seen.Add(p))
+                count += attrsAt[n];
+                foreach (var p in parents[n])
                 {
-                    stack.Push(p);
+                    if (_mark[p] != stamp)
+                    {
+                        _mark[p] = stamp;
+                        _stack.Push(p);
+                    }
                 }
             }
+            return count;
         }
-        return count;
     }
 }

@@ -38,13 +38,29 @@ internal sealed class ClosureWalk
     private readonly ConcurrentDictionary<string, Derivation?> _inputCache = new(StringComparer.Ordinal);
     private readonly List<EvalErrorRecord> _errors = [];
     private StoreDirectoryReader? _files;
+    // Nodes the graph held before the walk that the evaluation named but did not describe: read when first met.
+    private readonly HashSet<int> _undescribed = [];
 
-    public ClosureWalk(VigilDatabase db, DerivationReader reader, DrvGraph graph, IProgress<ScanProgress>? progress)
+    /// <param name="graph">Empty, or holding what an evaluation described (<paramref name="described"/>):
+    /// those derivations are not read, and the others it names are read when the walk meets them.</param>
+    public ClosureWalk(VigilDatabase db, DerivationReader reader, DrvGraph graph, IProgress<ScanProgress>? progress, Func<string, bool>? described = null)
     {
         _db = db;
         _reader = reader;
         _graph = graph;
         _progress = progress;
+        for (var id = 0; id < graph.Count; id++)
+        {
+            if (described?.Invoke(graph.Path(id)) == true)
+            {
+                _state.Add(NodeState.Described);
+            }
+            else
+            {
+                _state.Add(NodeState.Pending);
+                _undescribed.Add(id);
+            }
+        }
     }
 
     private enum NodeState : byte
@@ -53,6 +69,8 @@ internal sealed class ClosureWalk
         Known,
         New,
         Failed,
+        // By the evaluation, not read from a file: not the immutable record a later scan may take from the stored graph.
+        Described,
     }
 
     /// <summary>Derivations read from their files.</summary>
@@ -231,14 +249,15 @@ internal sealed class ClosureWalk
 
     /// <summary>
     /// The graph to store with the revision: every node whose whole closure was read or known. A
-    /// derivation that failed to read, and everything that depends on it, is left out, so a later
-    /// scan that takes a node from the stored graph takes a complete closure.
+    /// derivation that failed to read or was only described by the evaluation, and everything that
+    /// depends on it, is left out, so a later scan that takes a node from the stored graph takes a
+    /// complete closure, as the files say.
     /// </summary>
     public RevisionGraph CompleteGraph()
     {
         var complete = new bool[_graph.Count];
         Array.Fill(complete, true);
-        var failed = Enumerable.Range(0, _graph.Count).Where(n => _state[n] is NodeState.Failed or NodeState.Pending).ToList();
+        var failed = Enumerable.Range(0, _graph.Count).Where(n => _state[n] is NodeState.Failed or NodeState.Pending or NodeState.Described).ToList();
         if (failed.Count > 0)
         {
             var parents = _graph.Parents();
@@ -266,7 +285,7 @@ internal sealed class ClosureWalk
     {
         if (_graph.TryGetId(path, out var id))
         {
-            created = false;
+            created = _undescribed.Remove(id);
             return id;
         }
         id = _graph.Id(path);

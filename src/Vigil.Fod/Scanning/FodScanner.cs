@@ -15,7 +15,8 @@ namespace Vigil.Fod.Scanning;
 /// the database already holds: derivations are immutable, so their stored edges stand in for the
 /// file), records every FOD and which attributes reach it, and saves the revision atomically.
 /// With the read-only backend, which writes no <c>.drv</c>, FOD records come from the evaluation
-/// itself and derivations reachable only through string context are reported, never dropped.
+/// itself and derivations reachable only through string context are reported, never dropped; with
+/// <c>combined</c> writing only what is needed, those derivations are walked from their files.
 /// </summary>
 public sealed class FodScanner
 {
@@ -79,7 +80,7 @@ public sealed class FodScanner
         _progress?.Report(new ScanProgress("evaluating", roots.Count, 0, 0, 0));
 
         var phases = new List<ScanPhase>();
-        var phaseStart = clock.Elapsed;
+        var phaseStart = TimeSpan.Zero;
         void Phase(string name, TimeSpan? length = null)
         {
             var now = clock.Elapsed;
@@ -103,11 +104,20 @@ public sealed class FodScanner
         }
         else
         {
-            var walk = new ClosureWalk(_db, _reader, graph, _progress);
-            errors.AddRange(await walk.RunAsync(roots.Select(r => r.DrvPath), cancellationToken).ConfigureAwait(false));
+            if (seen.Count > 0)
+            {
+                // combined --write-drvs needed: the walk described what it reached, and the derivations
+                // it could not enter (now instantiated) are walked from their files with the roots.
+                await RecordReadOnlyAsync(graph, seen, mirrorLists, errors, stats, cancellationToken).ConfigureAwait(false);
+                Phase("record");
+            }
+            var walk = new ClosureWalk(_db, _reader, graph, _progress, seen.ContainsKey);
+            var walkRoots = roots.Select(r => r.DrvPath).Concat(unresolved.Select(u => u.Item2)).ToList();
+            unresolved.Clear();
+            errors.AddRange(await walk.RunAsync(walkRoots, cancellationToken).ConfigureAwait(false));
             stats.Read = walk.Read;
             stats.Known = walk.Known;
-            stats.Fods = walk.Fods;
+            stats.Fods += walk.Fods;
             Phase("lookup", walk.LookupTime);
             Phase("read", walk.ReadTime);
             phaseStart = clock.Elapsed;

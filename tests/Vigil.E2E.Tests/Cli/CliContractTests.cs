@@ -35,6 +35,17 @@ public sealed class CliContractTests
         }
     }
 
+    [Theory]
+    [InlineData("scan", "/nix/store/00000000000000000000000000000000-x.drv", "--write-drvs", "needed")]
+    [InlineData("scan", ".", "--backend", "instantiate", "--write-drvs", "new")]
+    public async Task Write_drvs_outside_the_combined_backend_is_a_usage_error(params string[] args)
+    {
+        var result = await CliRunner.RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("vigil: --write-drvs applies to the combined backend, which evaluates a TARGET expression", result.Stderr.TrimEnd());
+        Assert.Empty(result.Stdout);
+    }
+
     [Fact]
     public async Task After_a_double_dash_a_leading_dash_is_a_path_not_an_option()
     {

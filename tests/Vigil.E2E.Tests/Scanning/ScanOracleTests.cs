@@ -20,7 +20,9 @@ public sealed partial class ScanOracleTests(ScannedSets sets)
     public static TheoryData<string, string> SetsAndBackends { get; } = new()
     {
         { "scan", "instantiate" }, { "scan", "combined" }, { "scan", "combined --jobs 2" }, { "scan", "drvs" }, { "scan", "jsonl" },
+        { "scan", "combined --write-drvs needed" }, { "scan", "combined --write-drvs needed --jobs 2" },
         { "generated", "instantiate" }, { "generated", "combined" }, { "generated", "drvs" }, { "generated", "jsonl" },
+        { "generated", "combined --write-drvs needed" },
     };
 
     [Theory]
@@ -44,6 +46,11 @@ public sealed partial class ScanOracleTests(ScannedSets sets)
         Assert.Equal(s.Oracle.AllFods(), fods.Select(f => f.Render()));
         Assert.Equal(fods.Count, scan.Revision.FodCount);
         Assert.Equal(s.Oracle.Closure(s.Oracle.Roots.Select(r => r.DrvPath)).Count, scan.DrvsInClosure);
+        if (backend.Contains("--write-drvs needed", StringComparison.Ordinal))
+        {
+            // The records came from the read-only walk: most of the closure was never written.
+            Assert.InRange(StoreEntries(store).Count(e => e.EndsWith(".drv", StringComparison.Ordinal)), 1, scan.DrvsInClosure / 2);
+        }
 
         // Attributes that fail are listed (not fatal, not dropped) and stored; nix-eval-jobs lists them as error lines.
         var failures = backend == "drvs" ? new Dictionary<string, string>() : s.Failures;
