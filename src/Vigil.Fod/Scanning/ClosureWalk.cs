@@ -34,7 +34,7 @@ internal sealed class ClosureWalk
     // records are written while the next level is read, and the last ones while the scan computes
     // the reach.
     private List<FodRecord> _unwritten = [];
-    private Task _writing = Task.CompletedTask;
+    private Task _writing;
     private readonly ConcurrentDictionary<string, Derivation?> _inputCache = new(StringComparer.Ordinal);
     private readonly List<EvalErrorRecord> _errors = [];
     private StoreDirectoryReader? _files;
@@ -43,12 +43,14 @@ internal sealed class ClosureWalk
 
     /// <param name="graph">Empty, or holding what an evaluation described (<paramref name="described"/>):
     /// those derivations are not read, and the others it names are read when the walk meets them.</param>
-    public ClosureWalk(VigilDatabase db, DerivationReader reader, DrvGraph graph, IProgress<ScanProgress>? progress, Func<string, bool>? described = null)
+    /// <param name="pendingWrite">A write of FOD records in progress, which this walk's writes follow.</param>
+    public ClosureWalk(VigilDatabase db, DerivationReader reader, DrvGraph graph, IProgress<ScanProgress>? progress, Func<string, bool>? described = null, Task? pendingWrite = null)
     {
         _db = db;
         _reader = reader;
         _graph = graph;
         _progress = progress;
+        _writing = pendingWrite ?? Task.CompletedTask;
         for (var id = 0; id < graph.Count; id++)
         {
             if (described?.Invoke(graph.Path(id)) == true)

@@ -95,7 +95,8 @@ public sealed class FodScanner
         var writing = Task.CompletedTask;
         if (evaluator.Name == "readonly")
         {
-            await RecordReadOnlyAsync(graph, seen, mirrorLists, errors, stats, cancellationToken).ConfigureAwait(false);
+            writing = RecordDescribed(graph, seen, mirrorLists, errors, stats, cancellationToken);
+            Phase("record");
             foreach (var (attr, drv) in unresolved)
             {
                 errors.Add(new EvalErrorRecord(attr, $"not entered: {drv} is referenced only through string context; scan with --backend combined to include its closure"));
@@ -108,10 +109,10 @@ public sealed class FodScanner
             {
                 // combined --write-drvs needed: the walk described what it reached, and the derivations
                 // it could not enter (now instantiated) are walked from their files with the roots.
-                await RecordReadOnlyAsync(graph, seen, mirrorLists, errors, stats, cancellationToken).ConfigureAwait(false);
+                writing = RecordDescribed(graph, seen, mirrorLists, errors, stats, cancellationToken);
                 Phase("record");
             }
-            var walk = new ClosureWalk(_db, _reader, graph, _progress, seen.ContainsKey);
+            var walk = new ClosureWalk(_db, _reader, graph, _progress, seen.ContainsKey, writing);
             var walkRoots = roots.Select(r => r.DrvPath).Concat(unresolved.Select(u => u.Item2)).ToList();
             unresolved.Clear();
             errors.AddRange(await walk.RunAsync(walkRoots, cancellationToken).ConfigureAwait(false));
@@ -159,10 +160,11 @@ public sealed class FodScanner
     }
 
     /// <summary>
-    /// Read-only scans: there are no files to walk, but the evaluation described every derivation
-    /// it reached with its input derivations, which is the same graph.
+    /// What the evaluation described (read-only walks): there are no files to read, but it gave every
+    /// derivation it reached with its input derivations, which is the same graph. The FOD records
+    /// are made on every core and written in the background: the returned write.
     /// </summary>
-    private async Task RecordReadOnlyAsync(
+    private Task RecordDescribed(
         DrvGraph graph,
         Dictionary<string, DerivationSeen> seen,
         Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists,
@@ -170,28 +172,41 @@ public sealed class FodScanner
         WalkStats stats,
         CancellationToken ct)
     {
-        var fods = new List<FodRecord>();
-        foreach (var d in seen.Values)
+        var described = seen.Values.ToArray();
+        var records = new FodRecord?[described.Length];
+        var failures = new string?[described.Length];
+        Parallel.For(0, described.Length, new ParallelOptions { CancellationToken = ct }, i =>
         {
-            var isFod = false;
-            if (d.FodAttrs is not null)
+            if (described[i].FodAttrs is not null)
             {
                 try
                 {
-                    fods.Add(FodExtractor.Extract(FromAttributes(d, mirrorLists)));
-                    isFod = true;
+                    records[i] = FodExtractor.Extract(FromAttributes(described[i], mirrorLists));
                 }
                 catch (NixFormatException e)
                 {
-                    errors.Add(new EvalErrorRecord(d.Attr, $"{d.DrvPath}: {e.Message}"));
+                    failures[i] = e.Message;
                 }
             }
-            graph.SetNode(d.DrvPath, isFod, d.InputDrvs ?? []);
+        });
+        var fods = new List<FodRecord>();
+        for (var i = 0; i < described.Length; i++)
+        {
+            var d = described[i];
+            if (failures[i] is { } failure)
+            {
+                errors.Add(new EvalErrorRecord(d.Attr, $"{d.DrvPath}: {failure}"));
+            }
+            if (records[i] is { } record)
+            {
+                fods.Add(record);
+            }
+            graph.SetNode(d.DrvPath, records[i] is not null, d.InputDrvs ?? []);
         }
         stats.Fods = fods.Count;
         // Only FOD records are stored: without the .drv files the graph is not the immutable record a
-        // later file walk could trust, so read-only scans store no graph.
-        await _db.WriteFodsAsync(fods, ct).ConfigureAwait(false);
+        // later file walk could trust, so what was only described is kept out of the stored graph.
+        return Task.Run(() => _db.WriteFodsAsync(fods, ct), ct);
     }
 
     private static FodInput FromAttributes(DerivationSeen d, Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists)
