@@ -60,7 +60,10 @@ internal sealed class WalkerRun
     /// <summary>Evaluates the given paths below the target, or (null) every root of the target.</summary>
     public async Task RunAsync(IReadOnlyList<IReadOnlyList<string>>? paths, CancellationToken cancellationToken)
     {
-        paths ??= await ListRootsAsync(cancellationToken).ConfigureAwait(false);
+        // One process takes the target whole (the walker finds its roots as nix-instantiate does), which
+        // spares a second evaluation of the expression just to list them (0.9 s on the bench set);
+        // the roots are listed only to be dealt to several processes, or to split a failure.
+        paths ??= options.Jobs == 1 ? [Array.Empty<string>()] : await ListRootsAsync(cancellationToken).ConfigureAwait(false);
         var groups = Enumerable.Range(0, Math.Min(options.Jobs, paths.Count))
             .Select(g => (IReadOnlyList<IReadOnlyList<string>>)paths.Where((_, i) => i % options.Jobs == g).ToList())
             .ToList();
@@ -86,7 +89,7 @@ internal sealed class WalkerRun
                 var attr = walker.AttrName([]);
                 if (Sink.TryReport(attr))
                 {
-                    await output.WriteAsync(new AttrFailed(attr, "the target is neither a derivation nor a set or list of them"), cancellationToken).ConfigureAwait(false);
+                    await output.WriteAsync(new AttrFailed(attr, WalkerSink.NotDerivations), cancellationToken).ConfigureAwait(false);
                 }
                 return [];
         }
@@ -121,7 +124,10 @@ internal sealed class WalkerRun
                 return;
             }
             var culprit = NixWalker.Culprit(failure.StderrTail);
-            if (culprit is null || skip.Contains(culprit))
+            // A target taken whole is announced first: an error there (a missing file, a syntax
+            // error) is the target's own, and listing its roots says so, as when it is listed first.
+            var wholeTarget = paths is [{ Count: 0 }] && culprit == walker.AttrName([]);
+            if (culprit is null || skip.Contains(culprit) || wholeTarget)
             {
                 break;
             }
@@ -139,7 +145,9 @@ internal sealed class WalkerRun
             return;
         }
         var single = paths[0];
-        var children = single.Count > 0 ? await ChildrenAsync(single, cancellationToken).ConfigureAwait(false) : null;
+        var children = single.Count > 0
+            ? await ChildrenAsync(single, cancellationToken).ConfigureAwait(false)
+            : await TopChildrenAsync(cancellationToken).ConfigureAwait(false);
         if (children is { Count: > 0 })
         {
             await RunGroupAsync(children, skip, cancellationToken).ConfigureAwait(false);
@@ -164,6 +172,24 @@ internal sealed class WalkerRun
         {
             await FlushAsync(batch, cancellationToken).ConfigureAwait(false);
             return e;
+        }
+    }
+
+    /// <summary>
+    /// The roots of a target taken whole, to split a failure that named no attribute: null when the
+    /// target is one derivation (nothing to split). A target that cannot even be listed fails as a whole.
+    /// </summary>
+    private async Task<List<IReadOnlyList<string>>?> TopChildrenAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var roots = await ListRootsAsync(cancellationToken).ConfigureAwait(false);
+            return roots.Any(r => r.Count > 0) ? [.. roots] : null;
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 

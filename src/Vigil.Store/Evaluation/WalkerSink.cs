@@ -15,6 +15,8 @@ internal sealed class WalkerSink
     private readonly ConcurrentDictionary<string, byte> caught = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Attr, string[] Drvs)> unresolved = new();
 
+    public const string NotDerivations = "the target is neither a derivation nor a set or list of them";
+
     /// <summary>Attributes that failed under <c>builtins.tryEval</c> (no message yet).</summary>
     public IEnumerable<string> CaughtFailures => caught.Keys;
 
@@ -50,7 +52,7 @@ internal sealed class WalkerSink
     private void HandleRoot(ref Utf8JsonReader reader, List<EvalEvent> batch)
     {
         string? attr = null, drvPath = null;
-        var failed = false;
+        bool failed = false, noDerivations = false;
         while (NextProperty(ref reader, out var name))
         {
             switch (name)
@@ -63,6 +65,9 @@ internal sealed class WalkerSink
                     break;
                 case "failed":
                     failed = reader.GetBoolean();
+                    break;
+                case "noDerivations":
+                    noDerivations = reader.GetBoolean();
                     break;
                 default:
                     reader.Skip();
@@ -83,6 +88,10 @@ internal sealed class WalkerSink
         else if (failed)
         {
             caught.TryAdd(attr, 0);
+        }
+        else if (noDerivations && TryReport(attr))
+        {
+            batch.Add(new AttrFailed(attr, NotDerivations));
         }
     }
 

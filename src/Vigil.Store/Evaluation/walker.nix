@@ -63,11 +63,12 @@ let
     if !r.success then [ { attr = join p; failed = true; } ]
     else if r.value ? drv then [ { attr = join p; drv = r.value.drv; drvPath = r.value.drvPath; } ]
     else if r.value ? children then b.concatMap (n: rootsOf false (p ++ [ n ])) r.value.children
+    else if isTop then [ { attr = join p; noDerivations = true; } ]
     else [ ];
 
   roots = b.concatMap (p: rootsOf (p == [ ]) p) s.paths;
   good = b.filter (r: r ? drvPath) roots;
-  rootRecords = map (r: if r ? drvPath then { inherit (r) attr drvPath; } else { inherit (r) attr failed; }) roots;
+  rootRecords = map (r: if r ? drvPath then { inherit (r) attr drvPath; } else b.removeAttrs r [ "drv" ]) roots;
 
   # A value as it appears in a derivation's environment (builtins.toString is Nix's env coercion,
   # except that paths are copied to the store there: interpolation gives that store path, and in

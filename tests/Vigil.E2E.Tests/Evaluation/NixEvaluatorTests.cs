@@ -21,10 +21,11 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         AssertAttributes(events);
         Assert.Matches($@"^assertion .* failed \(at {Regex.Escape(sets.Environment.PackageFile)}:\d+:\d+\)$", events.OfType<AttrFailed>().Single(f => f.Attr == "asserted").Message);
         Assert.Empty(StoreEntries(sets.ReadOnlyStore));
-        // One listing, one walk, one re-run per fatal error (named by the walker's trace), one
-        // message run per error tryEval caught: no splitting was needed.
+        // One walk of the whole target (one process needs no listing of the roots), one re-run per
+        // fatal error (named by the walker's trace), one message run per error tryEval caught: no
+        // splitting was needed.
         var fatal = new[] { "aborted", "missingAttr", "nested.deeper.alsoAborts" };
-        Assert.Equal(2 + fatal.Length + (Failures.Count - fatal.Length), sets.ReadOnlyNix.ProcessesStarted);
+        Assert.Equal(1 + fatal.Length + (Failures.Count - fatal.Length), sets.ReadOnlyNix.ProcessesStarted);
     }
 
     [Fact]
@@ -196,6 +197,23 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         await CollectAsync(combined.EvaluateAsync(sets.Target));
         Assert.Equal(0, combined.LastRun!.Instantiated);
         Assert.Equal(before, Snapshot(store));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_target_that_holds_no_derivation_is_reported_as_such(int jobs)
+    {
+        Assert.SkipWhen(!NixAvailable, NoNix);
+        var store = sets.Environment.NewStoreRoot();
+        var target = new EvalTarget(sets.Environment.PackageFile, "notAPackage");
+        IEvaluator[] evaluators = [new ReadOnlyEvaluator(NixFor(store), new EvaluatorOptions(jobs)), new InstantiateEvaluator(NixFor(store), new EvaluatorOptions(jobs))];
+        foreach (var evaluator in evaluators)
+        {
+            var events = await CollectAsync(evaluator.EvaluateAsync(target));
+            var failed = Assert.IsType<AttrFailed>(Assert.Single(events));
+            Assert.Equal(("notAPackage", "the target is neither a derivation nor a set or list of them"), (failed.Attr, failed.Message));
+        }
     }
 
     [Fact]
