@@ -98,6 +98,7 @@ internal static class DiffCommands
         var jobs = new Option<int>("--jobs", "-j") { Description = "Evaluator processes for the read-only pass (default 1).", DefaultValueFactory = _ => 1 };
         var baseName = new Option<string>("--base-revision") { Description = "Name to store the base scan under (default 'pr-base').", DefaultValueFactory = _ => "pr-base" };
         var headName = new Option<string>("--head-revision") { Description = "Name to store the head scan under (default 'pr-head').", DefaultValueFactory = _ => "pr-head" };
+        var writeDrvs = ScanCommands.WriteDrvsOption();
         var options = new ReportOptions();
         var check = new Command(
             "check-pr",
@@ -105,7 +106,7 @@ internal static class DiffCommands
             "again, so only the change costs), compares their FODs and reports every cache-poisoning finding, as 'vigil diff'.\n" +
             "Exit 0 clean, 1 findings at or above --fail-on, 2 bad input.")
         {
-            baseTarget, headTarget, attr, argstr, jobs, baseName, headName,
+            baseTarget, headTarget, attr, argstr, jobs, writeDrvs, baseName, headName,
         };
         options.AddTo(check);
         check.SetAction(async (parse, ct) =>
@@ -120,7 +121,7 @@ internal static class DiffCommands
                     return stored;
                 }
                 var (evaluator, evalTarget) = ScanCommands.ChooseEvaluator(
-                    target, parse.GetValue(attr), null, null, "combined", null, parse.GetValue(jobs), parse.GetValue(argstr) ?? [], storeUri, location);
+                    target, parse.GetValue(attr), null, null, "combined", parse.GetValue(writeDrvs), parse.GetValue(jobs), parse.GetValue(argstr) ?? [], storeUri, location);
                 var result = await ScanCommands.ScanAsync(context, database, location, evaluator, evalTarget, name, ct).ConfigureAwait(false);
                 foreach (var e in result.Errors.Take(10))
                 {

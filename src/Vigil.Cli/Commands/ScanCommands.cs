@@ -31,13 +31,7 @@ internal static class ScanCommands
             DefaultValueFactory = _ => "combined",
         };
         backend.AcceptOnlyFromAmong("combined", "instantiate", "readonly");
-        var writeDrvs = new Option<string?>("--write-drvs")
-        {
-            Description = "Which .drv files the combined backend has Nix write: 'new' (default: every attribute whose .drv is not in the store yet, " +
-                "so that 'vigil verify' can rebuild any FOD) or 'needed' (only what the read-only walk cannot enter; several times faster " +
-                "on a fresh store, but FODs that need a rebuild to be verified must be instantiated first).",
-        };
-        writeDrvs.AcceptOnlyFromAmong("new", "needed");
+        var writeDrvs = WriteDrvsOption();
         var drvs = new Option<string?>("--drvs") { Description = "A file of .drv paths, one per line, instead of TARGET." };
         var jsonl = new Option<string?>("--jsonl") { Description = "A nix-eval-jobs output file ({\"attr\",\"drvPath\"} per line) instead of TARGET." };
         var argstr = new Option<string[]>("--argstr") { Description = "NAME=VALUE passed to the expression as --argstr (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -86,6 +80,19 @@ internal static class ScanCommands
             return VigilApp.Success;
         });
         return scan;
+    }
+
+    /// <summary><c>--write-drvs new|needed</c>, for the commands that scan with the combined backend.</summary>
+    internal static Option<string?> WriteDrvsOption()
+    {
+        var option = new Option<string?>("--write-drvs")
+        {
+            Description = "Which .drv files the combined backend has Nix write: 'new' (default: every attribute whose .drv is not in the store yet, " +
+                "so that 'vigil verify' can rebuild any FOD) or 'needed' (only what the read-only walk cannot enter; several times faster " +
+                "on a fresh store, but FODs that need a rebuild to be verified must be instantiated first).",
+        };
+        option.AcceptOnlyFromAmong("new", "needed");
+        return option;
     }
 
     internal static (IEvaluator, EvalTarget) ChooseEvaluator(

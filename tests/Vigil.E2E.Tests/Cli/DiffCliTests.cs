@@ -44,8 +44,12 @@ public sealed class DiffCliTests : IDisposable
     private static Task<CliRunner.Result> CheckPrAsync((string Base, string Head, string Store, string Db) s, params string[] extra) =>
         CliRunner.RunAsync(["check-pr", "--base", s.Base, "--head", s.Head, "--store", StoreUri(s.Store), "--db", s.Db, .. extra]);
 
-    [Fact]
-    public async Task A_stale_hash_fails_the_check_and_every_format_reports_it()
+    // The sources are named only inside the packages' build strings: with --write-drvs needed the
+    // read-only walk cannot enter them, and the check must still find them from their files.
+    [Theory]
+    [InlineData]
+    [InlineData("--write-drvs", "needed")]
+    public async Task A_stale_hash_fails_the_check_and_every_format_reports_it(params string[] writeDrvs)
     {
         Assert.SkipWhen(!NixAvailable, "nix is not installed");
         // alpha: new URL, same name and hash (the silent reuse); beta: an honest bump; gamma: new.
@@ -55,7 +59,7 @@ public sealed class DiffCliTests : IDisposable
             """gamma = pkg "gamma" (src "gamma-0.1.zip" "http://gamma.example/gamma-0.1.zip" "00000000000000000000000000000000000000000000000000000000000000c3");""");
         var s = await SetUpAsync(head);
 
-        var json = await CheckPrAsync(s, "--format", "json");
+        var json = await CheckPrAsync(s, ["--format", "json", .. writeDrvs]);
 
         Assert.True(json.ExitCode == 1, json.Stderr);
         var root = JsonDocument.Parse(json.Stdout).RootElement;
