@@ -68,7 +68,7 @@ let
 
   roots = b.concatMap (p: rootsOf (p == [ ]) p) s.paths;
   good = b.filter (r: r ? drvPath) roots;
-  rootRecords = map (r: if r ? drvPath then { inherit (r) attr drvPath; } else b.removeAttrs r [ "drv" ]) roots;
+  rootRecords = map (r: if r ? drvPath then { inherit (r) attr drvPath; } else r) roots;
 
   # A value as it appears in a derivation's environment (builtins.toString is Nix's env coercion,
   # except that paths are copied to the store there: interpolation gives that store path, and in
