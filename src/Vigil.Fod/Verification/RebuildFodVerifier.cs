@@ -20,6 +20,13 @@ public sealed class RebuildFodVerifier(FodRealiser realiser, TimeProvider? time 
     public async Task<VerificationResult> VerifyAsync(FodRecord fod, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fod);
+        if (!realiser.HasDerivation(fod.DrvPath))
+        {
+            // A scan with --write-drvs needed records FODs from a read-only walk and leaves most .drv files unwritten.
+            return Result(fod, VerificationStatus.Skipped, null,
+                $"{fod.DrvPath} is not in the store, so Nix cannot rebuild it (scanned with --write-drvs needed?): " +
+                "instantiate an attribute that reaches it (nix-instantiate FILE -A ATTR) and verify again");
+        }
         RealiseOutcome outcome;
         try
         {

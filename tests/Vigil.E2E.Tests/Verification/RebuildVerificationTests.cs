@@ -48,4 +48,28 @@ public sealed class RebuildVerificationTests
         Assert.Equal(2, lab.Server.CountOf("/tree-1.0"));
         Assert.Equal(1, lab.Server.CountOf("/tree-2.0"));
     }
+
+    [Fact]
+    public async Task A_fod_whose_drv_was_never_written_is_skipped_saying_what_to_do()
+    {
+        Assert.SkipWhen(!NixAvailable, "nix is not installed");
+        await using var lab = new AttackLab();
+        lab.Server.Serve("/tree-1.0", Text("tree 1.0\n"));
+        var goodNar = Sri(await lab.NarAsync(lab.WriteTree("good", new Dictionary<string, string> { ["payload"] = "tree 1.0\n" })));
+        var file = lab.Write("set.nix", $$"""
+            let inherit (import ./lib.nix) fetchWithCurl; in
+            { honest = fetchWithCurl { name = "honest-src"; url = "@URL@/tree-1.0"; hash = "{{goodNar}}"; }; }
+            """);
+        var store = lab.NewStore("store");
+        var db = lab.NewDb();
+        // The record comes from the read-only walk: no .drv file is written.
+        await Scanning.ScanCli.ScanAsync(file, "--store", store.StoreUri, "--db", db, "--revision", "head", "--write-drvs", "needed");
+
+        var run = await VerifyCli.VerifyAsync(db, "--store", store.StoreUri, "--sandbox-paths", "/bin /usr /lib /lib64");
+
+        Assert.True(run.ExitCode == 0, run.Explain());
+        var skipped = run.Expect("honest-src", "skipped", "is not in the store");
+        Assert.Contains("nix-instantiate FILE -A ATTR", skipped.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, lab.Server.CountOf("/tree-1.0"));
+    }
 }
