@@ -26,7 +26,7 @@ public sealed class CombinedEvaluator : IEvaluator
     private readonly StoreLocation store;
 
     /// <param name="nix">How to run Nix, and which store to check and fill.</param>
-    /// <param name="options">Jobs and error messages, for both passes.</param>
+    /// <param name="options">Jobs for the read-only pass (Nix writes from one process), error messages for both.</param>
     /// <param name="writes">Which <c>.drv</c> files Nix writes.</param>
     public CombinedEvaluator(NixProcess nix, EvaluatorOptions? options = null, DrvWrites writes = DrvWrites.New)
     {
@@ -35,7 +35,9 @@ public sealed class CombinedEvaluator : IEvaluator
         this.options = options ?? EvaluatorOptions.Default;
         this.options.Validate();
         this.writes = writes;
-        instantiate = new InstantiateEvaluator(nix, options);
+        // One writer: parallel nix-instantiate processes contend for the store's database (a fresh
+        // store of the bench set took 59 s with one and 110 s with two); --jobs is for the read-only pass.
+        instantiate = new InstantiateEvaluator(nix, this.options with { Jobs = 1 });
         store = nix.Options.StoreLocation;
     }
 
