@@ -369,8 +369,8 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
             checkpoint = _checkpoint;
         }
         await checkpoint.ConfigureAwait(false);
-        // Pooled connections keep the file (and its -wal) open; a closed database lets go of it.
         await TryLeaveRollbackJournalAsync().ConfigureAwait(false);
+        // Pooled connections keep the file (and its -wal) open; a closed database lets go of it.
         using var connection = new SqliteConnection(ConnectionString);
         SqliteConnection.ClearPool(connection);
     }
