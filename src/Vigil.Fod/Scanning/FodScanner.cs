@@ -42,6 +42,8 @@ public sealed class FodScanner
         var unresolved = new List<(string, string)>();
         var seen = new Dictionary<string, DerivationSeen>(StringComparer.Ordinal);
         var mirrorLists = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        var graph = new DrvGraph();
+        Task<Recorded>? recording = null;
         await foreach (var e in evaluator.EvaluateAsync(target, cancellationToken).ConfigureAwait(false))
         {
             switch (e)
@@ -75,6 +77,12 @@ public sealed class FodScanner
                 case ContextDrvsUnresolved c:
                     unresolved.AddRange(c.DrvPaths.Select(p => (c.Attr, p)));
                     break;
+                case WalkEnded:
+                    // Nix now writes what the walk could not enter; the descriptions are recorded meanwhile
+                    // (only in memory: nothing is left writing to the database if that evaluation fails).
+                    var described = seen.Values.ToArray();
+                    recording = Task.Run(() => RecordDescribed(graph, described, mirrorLists, cancellationToken), cancellationToken);
+                    break;
             }
         }
         _progress?.Report(new ScanProgress("evaluating", roots.Count, 0, 0, 0));
@@ -89,14 +97,20 @@ public sealed class FodScanner
         }
         Phase("evaluate");
 
-        var graph = new DrvGraph();
         var stats = new WalkStats();
         RevisionGraph? stored = null;
         var writing = Task.CompletedTask;
+        async Task RecordAsync()
+        {
+            var recorded = await (recording ?? Task.FromResult(RecordDescribed(graph, seen.Values.ToArray(), mirrorLists, cancellationToken))).ConfigureAwait(false);
+            errors.AddRange(recorded.Errors);
+            stats.Fods = recorded.Fods.Count;
+            writing = Task.Run(() => _db.WriteFodsAsync(recorded.Fods, cancellationToken), cancellationToken);
+            Phase("record");
+        }
         if (evaluator.Name == "readonly")
         {
-            writing = RecordDescribed(graph, seen, mirrorLists, errors, stats, cancellationToken);
-            Phase("record");
+            await RecordAsync().ConfigureAwait(false);
             foreach (var (attr, drv) in unresolved)
             {
                 errors.Add(new EvalErrorRecord(attr, $"not entered: {drv} is referenced only through string context; scan with --backend combined to include its closure"));
@@ -109,8 +123,7 @@ public sealed class FodScanner
             {
                 // combined --write-drvs needed: the walk described what it reached, and the derivations
                 // it could not enter (now instantiated) are walked from their files with the roots.
-                writing = RecordDescribed(graph, seen, mirrorLists, errors, stats, cancellationToken);
-                Phase("record");
+                await RecordAsync().ConfigureAwait(false);
             }
             var walk = new ClosureWalk(_db, _reader, graph, _progress, seen.ContainsKey, writing);
             var walkRoots = roots.Select(r => r.DrvPath).Concat(unresolved.Select(u => u.Item2)).ToList();
@@ -159,20 +172,21 @@ public sealed class FodScanner
         public int Fods;
     }
 
+    /// <summary>The FOD records of what an evaluation described, and what could not be made into one.</summary>
+    private sealed record Recorded(List<FodRecord> Fods, List<EvalErrorRecord> Errors);
+
     /// <summary>
     /// What the evaluation described (read-only walks): there are no files to read, but it gave every
-    /// derivation it reached with its input derivations, which is the same graph. The FOD records
-    /// are made on every core and written in the background: the returned write.
+    /// derivation it reached with its input derivations, which is the same graph, added to
+    /// <paramref name="graph"/>. The FOD records are made on every core.
     /// </summary>
-    private Task RecordDescribed(
+    private static Recorded RecordDescribed(
         DrvGraph graph,
-        Dictionary<string, DerivationSeen> seen,
+        DerivationSeen[] described,
         Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists,
-        List<EvalErrorRecord> errors,
-        WalkStats stats,
         CancellationToken ct)
     {
-        var described = seen.Values.ToArray();
+        var errors = new List<EvalErrorRecord>();
         var records = new FodRecord?[described.Length];
         var failures = new string?[described.Length];
         Parallel.For(0, described.Length, new ParallelOptions { CancellationToken = ct }, i =>
@@ -203,10 +217,9 @@ public sealed class FodScanner
             }
             graph.SetNode(d.DrvPath, records[i] is not null, d.InputDrvs ?? []);
         }
-        stats.Fods = fods.Count;
         // Only FOD records are stored: without the .drv files the graph is not the immutable record a
         // later file walk could trust, so what was only described is kept out of the stored graph.
-        return Task.Run(() => _db.WriteFodsAsync(fods, ct), ct);
+        return new Recorded(fods, errors);
     }
 
     private static FodInput FromAttributes(DerivationSeen d, Dictionary<string, IReadOnlyDictionary<string, string>> mirrorLists)

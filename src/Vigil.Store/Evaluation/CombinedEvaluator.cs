@@ -13,8 +13,9 @@ namespace Vigil.Store.Evaluation;
 /// <item><see cref="DrvWrites.Needed"/>: the read-only walk (<see cref="ReadOnlyEvaluator"/>), whose
 /// events are passed on; then, for the derivations it could only see named inside strings and that
 /// are not in the store, one attribute reaching each is instantiated, so that the native closure
-/// walk can enter them. Their <see cref="ContextDrvsUnresolved"/> events come last, once the files
-/// exist: the closures a caller must walk from the files.</item>
+/// walk can enter them. <see cref="WalkEnded"/> comes between the two. Their
+/// <see cref="ContextDrvsUnresolved"/> events come last, once the files exist: the closures a caller
+/// must walk from the files.</item>
 /// </list>
 /// </summary>
 public sealed class CombinedEvaluator : IEvaluator
@@ -103,6 +104,7 @@ public sealed class CombinedEvaluator : IEvaluator
             }
             yield return item;
         }
+        yield return new WalkEnded();
         var chosen = ChooseAttributes(unresolved, rootDrvs, inputs);
         if (chosen.Count > 0)
         {

@@ -33,6 +33,14 @@ public sealed record DerivationSeen(
 public sealed record MirrorListSeen(string DrvPath, IReadOnlyDictionary<string, string> Sites) : EvalEvent;
 
 /// <summary>
+/// <see cref="CombinedEvaluator"/> writing only what is needed: the read-only walk is over, so every
+/// <see cref="DerivationSeen"/> and <see cref="MirrorListSeen"/> has been reported. What follows, writing
+/// the derivations named only inside strings, takes one more Nix evaluation, which a consumer can
+/// overlap with its own work on the descriptions.
+/// </summary>
+public sealed record WalkEnded : EvalEvent;
+
+/// <summary>
 /// Read-only backend only: derivations an attribute depends on only through string context
 /// (<c>builtins.getContext</c>), which an attribute walk cannot enter; the scan must instantiate
 /// them (or the attribute) to be complete.

@@ -174,9 +174,18 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         var store = sets.Environment.NewStoreRoot();
         var location = Location(store);
         var combined = new CombinedEvaluator(NixFor(store), writes: DrvWrites.Needed);
-        var events = await CollectAsync(combined.EvaluateAsync(sets.Target));
-        AssertAttributes(events);
         var readOnly = await sets.ReadOnlyAsync();
+        var events = new List<EvalEvent>();
+        bool[]? writtenAtWalkEnd = null;
+        await foreach (var e in combined.EvaluateAsync(sets.Target))
+        {
+            events.Add(e);
+            if (e is WalkEnded)
+            {
+                writtenAtWalkEnd = [.. Unresolved(readOnly).Select(p => File.Exists(location.RealPath(p)))];
+            }
+        }
+        AssertAttributes(events);
         Assert.Equal(DrvPaths(readOnly), DrvPaths(events));
         Assert.Equal(Seen(readOnly), Seen(events));
         Assert.Equal(Failed(readOnly).Select(f => f.Attr), Failed(events).Select(f => f.Attr));
@@ -187,6 +196,11 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         Assert.NotEmpty(unresolved);
         Assert.All(unresolved, p => Assert.True(File.Exists(location.RealPath(p)), p));
         Assert.IsType<ContextDrvsUnresolved>(events[^1]);
+        // WalkEnded comes once, after every description and before Nix writes anything.
+        var ended = Assert.Single(Enumerable.Range(0, events.Count), i => events[i] is WalkEnded);
+        Assert.DoesNotContain(events.Skip(ended), e => e is DerivationSeen or MirrorListSeen or AttrEvaluated);
+        Assert.DoesNotContain(events.Take(ended), e => e is ContextDrvsUnresolved);
+        Assert.Equal(new bool[unresolved.Count], writtenAtWalkEnd);
         // Through few attributes, not all: most root drvs were never written.
         Assert.InRange(combined.LastRun!.Instantiated, 1, unresolved.Count);
         Assert.Equal(0, combined.LastRun.AlreadyInStore);
