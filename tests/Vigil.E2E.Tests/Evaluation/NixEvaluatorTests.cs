@@ -252,6 +252,38 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_walk_enters_derivations_in_nested_lists_and_behind_an_outPath_as_the_drv_files_list_them()
+    {
+        Assert.SkipWhen(!NixAvailable, NoNix);
+        // The walker sorts attribute values by type; what a list holds in a list, and a set that is
+        // no derivation but has one as its outPath, are inputs too.
+        var file = Path.Combine(sets.Environment.Root.FullName, "shapes.nix");
+        await File.WriteAllTextAsync(file, """
+            let
+              fetch = n: derivation { name = n; builder = "builtin:fetchurl"; system = "builtin"; url = "http://127.0.0.1/${n}";
+                                      outputHashMode = "flat"; outputHashAlgo = "sha256"; outputHash = builtins.hashString "sha256" n; };
+              pkg = name: extra: derivation ({ inherit name; system = "x86_64-linux"; builder = "/bin/sh"; } // extra);
+            in {
+              nestedLists = pkg "nested-lists" { buildInputs = [ "plain" [ 1 [ (fetch "in-a-nested-list") ] ] (fetch "in-the-list") ]; };
+              wrapped = pkg "wrapped" { src = { outPath = fetch "behind-an-outpath"; }; flag = true; count = 3; nothing = null; };
+              named = pkg "named" { script = "cp ${fetch "only-in-a-string"} $out"; };
+            }
+            """);
+        var store = sets.Environment.NewStoreRoot();
+        var events = await CollectAsync(new ReadOnlyEvaluator(NixFor(store)).EvaluateAsync(new EvalTarget(file)));
+        Assert.Empty(events.OfType<AttrFailed>());
+        var instantiated = await CollectAsync(new InstantiateEvaluator(NixFor(store)).EvaluateAsync(new EvalTarget(file)));
+        Assert.Equal(DrvPaths(instantiated), DrvPaths(events));
+        var reader = new DerivationReader(Location(store));
+        var seen = events.OfType<DerivationSeen>().ToList();
+        Assert.Equal(["behind-an-outpath", "in-a-nested-list", "in-the-list", "named", "nested-lists", "wrapped"], seen.Select(d => d.Name).Order(StringComparer.Ordinal));
+        Assert.All(seen, d => Assert.Equal(reader.Read(d.DrvPath).InputDerivations.Select(i => i.Path).Order(StringComparer.Ordinal), d.InputDrvs!));
+        var named = Assert.Single(events.OfType<ContextDrvsUnresolved>());
+        Assert.Equal("named", named.Attr);
+        Assert.EndsWith("-only-in-a-string.drv", Assert.Single(named.DrvPaths), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_fatal_error_after_the_roots_is_isolated_by_splitting_the_group()
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
