@@ -88,7 +88,7 @@ internal static class ScanCommands
         var option = new Option<string?>("--write-drvs")
         {
             Description = "Which .drv files the combined backend has Nix write: 'new' (default: every attribute whose .drv is not in the store yet, " +
-                "so that 'vigil verify' can rebuild any FOD) or 'needed' (only what the read-only walk cannot enter; about 2.5x faster " +
+                "so that 'vigil verify' can rebuild any FOD) or 'needed' (only what the read-only walk cannot enter; about 3.5x faster " +
                 "on a fresh store, but FODs that need a rebuild to be verified must be instantiated first).",
         };
         option.AcceptOnlyFromAmong("new", "needed");
