@@ -13,6 +13,14 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
 {
     private const string NoNix = "nix-instantiate is not installed";
 
+    /// <summary>Writes a Nix expression into the test environment and returns its path.</summary>
+    private async Task<string> ExpressionFileAsync(string name, string text)
+    {
+        var file = Path.Combine(sets.Environment.Root.FullName, name);
+        await File.WriteAllTextAsync(file, text);
+        return file;
+    }
+
     [Fact]
     public async Task Readonly_reports_every_attribute_and_writes_nothing()
     {
@@ -257,8 +265,7 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         Assert.SkipWhen(!NixAvailable, NoNix);
         // The walker sorts attribute values by type; what a list holds in a list, and a set that is
         // no derivation but has one as its outPath, are inputs too.
-        var file = Path.Combine(sets.Environment.Root.FullName, "shapes.nix");
-        await File.WriteAllTextAsync(file, """
+        var file = await ExpressionFileAsync("shapes.nix", """
             let
               fetch = n: derivation { name = n; builder = "builtin:fetchurl"; system = "builtin"; url = "http://127.0.0.1/${n}";
                                       outputHashMode = "flat"; outputHashAlgo = "sha256"; outputHash = builtins.hashString "sha256" n; };
@@ -289,8 +296,7 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         Assert.SkipWhen(!NixAvailable, NoNix);
         // The fake dependency passes instantiation (only its outPath is used) but kills the walk,
         // after every root was announced, so the failing attribute must be found by splitting.
-        var file = Path.Combine(sets.Environment.Root.FullName, "fake.nix");
-        await File.WriteAllTextAsync(file, """
+        var file = await ExpressionFileAsync("fake.nix", """
             let
               mk = name: deps: derivation { inherit name deps; system = "x86_64-linux"; builder = "/bin/sh"; };
               fake = { type = "derivation"; name = "fake"; outPath = "/nix/store/00000000000000000000000000000000-fake";
@@ -309,8 +315,7 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
     public async Task Cancelling_kills_the_nix_process()
     {
         Assert.SkipWhen(!NixAvailable, NoNix);
-        var file = Path.Combine(sets.Environment.Root.FullName, "slow.nix");
-        await File.WriteAllTextAsync(file, """
+        var file = await ExpressionFileAsync("slow.nix", """
             { slow = derivation {
                 name = "slow"; system = "x86_64-linux"; builder = "/bin/sh";
                 n = builtins.length (builtins.genericClosure {
@@ -346,8 +351,7 @@ public sealed class NixEvaluatorTests(PackageSetEvaluations sets) : IClassFixtur
         Assert.Contains("no-such-file.nix", e.Message, StringComparison.Ordinal);
         Assert.Equal(1, e.ExitCode);
 
-        var syntax = Path.Combine(sets.Environment.Root.FullName, "syntax.nix");
-        await File.WriteAllTextAsync(syntax, "{ a = ; }");
+        var syntax = await ExpressionFileAsync("syntax.nix", "{ a = ; }");
         e = await Assert.ThrowsAsync<NixProcessException>(() => CollectAsync(new InstantiateEvaluator(NixFor(store)).EvaluateAsync(new EvalTarget(syntax))));
         Assert.Contains("syntax error", e.NixMessage, StringComparison.Ordinal);
         Assert.Contains("syntax.nix", e.NixMessage, StringComparison.Ordinal);
