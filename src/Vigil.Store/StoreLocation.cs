@@ -89,6 +89,9 @@ public sealed class StoreLocation
         return RealDirectory + "/" + baseName;
     }
 
+    /// <summary>Whether the file of a store path (a <c>.drv</c>, or an output that is one file) is on this machine.</summary>
+    public bool HasFile(string storePath) => File.Exists(RealPath(storePath));
+
     /// <summary>Accepts a logical store path, or a real file path inside the store, and returns the logical path.</summary>
     public string ToStorePath(string path)
     {

@@ -97,7 +97,7 @@ public sealed class FodReview
     {
         try
         {
-            return File.Exists(reader!.Location.RealPath(drvPath)) ? reader.Read(drvPath) : null;
+            return reader!.Location.HasFile(drvPath) ? reader.Read(drvPath) : null;
         }
         catch (Exception ex) when (ex is StoreException or NixFormatException or IOException or ArgumentException)
         {

@@ -185,5 +185,5 @@ public sealed class CombinedEvaluator : IEvaluator
         return seen.Count;
     }
 
-    private bool InStore(string drvPath) => File.Exists(store.RealPath(drvPath));
+    private bool InStore(string drvPath) => store.HasFile(drvPath);
 }

@@ -102,7 +102,7 @@ let
   scanValues = vs:
     let lists = b.filter b.isList vs; in
     b.filter b.hasContext (b.filter b.isString vs)
-    ++ b.concatMap (v: if isDrv v then [ v ] else if v ? outPath then scan false v.outPath else [ ]) (b.filter b.isAttrs vs)
+    ++ b.concatMap (scan false) (b.filter b.isAttrs vs)
     ++ (if lists == [ ] then [ ] else scanValues (b.concatLists lists));
 
   attrsOf = d: d.drvAttrs or { };

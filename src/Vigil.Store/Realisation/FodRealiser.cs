@@ -25,7 +25,7 @@ public sealed partial class FodRealiser
     }
 
     /// <summary>Whether the <c>.drv</c> file of <paramref name="drvPath"/> is in the store Nix builds from.</summary>
-    public bool HasDerivation(string drvPath) => File.Exists(options.StoreLocation.RealPath(drvPath));
+    public bool HasDerivation(string drvPath) => options.StoreLocation.HasFile(drvPath);
 
     /// <summary>Verifies <paramref name="drvPath"/>, whose output is <paramref name="outputPath"/>, by fetching it afresh.</summary>
     public async Task<RealiseOutcome> VerifyAsync(string drvPath, string outputPath, CancellationToken cancellationToken)
