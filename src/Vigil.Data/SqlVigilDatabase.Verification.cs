@@ -121,7 +121,7 @@ internal abstract partial class SqlVigilDatabase
             return await connection.QueryAsync(
                 $"SELECT {Rows.List(Rows.FodColumns, "f.")}, " +
                 "tp.recipe_hash, tp.hash_sri, tp.hash_mode, tp.drv_path, tp.method, tp.url, tp.first_verified_at, tp.last_verified_at " +
-                "FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path " +
+                "FROM revision_members rf JOIN fods f ON f.drv_path = rf.drv_path " +
                 "JOIN trusted_pairs tp ON tp.recipe_hash = f.recipe_hash AND tp.hash_sri = f.hash_sri AND tp.hash_mode = f.hash_mode " +
                 "WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
                 r => new TrustedFod(Rows.ReadFod(r), new TrustedPair(

@@ -111,9 +111,9 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         {
             return found;
         }
-        // Probes revision_fods by its primary key, revision by revision: it has no index by drv_path (schema v10).
+        // Probes revision_members (revision_fods by its primary key) revision by revision: it has no index by drv_path (schema v10).
         const string FirstRevision =
-            "(SELECT r.name FROM revisions r WHERE EXISTS (SELECT 1 FROM revision_fods rf WHERE rf.revision_id = r.id AND rf.drv_path = f.drv_path) " +
+            "(SELECT r.name FROM revisions r WHERE EXISTS (SELECT 1 FROM revision_members rf WHERE rf.revision_id = r.id AND rf.drv_path = f.drv_path) " +
             "ORDER BY r.scanned_at, r.id LIMIT 1)";
         await GuardAsync("reading FOD records by hash", async ct =>
         {
@@ -153,12 +153,15 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
                 RETURNING id
                 """, tx, ct,
                 ("name", name), ("target", target), ("scannedAt", ToDbTime(scannedAt)), ("rootCount", roots.Count), ("fodCount", fods.Count), ("errorCount", errors.Count)).ConfigureAwait(false);
+            await DetachDependentsAsync(connection, tx, id, ct).ConfigureAwait(false);
             await connection.ExecuteAsync(
                 "DELETE FROM revision_roots WHERE revision_id = @id; DELETE FROM revision_fods WHERE revision_id = @id; DELETE FROM eval_errors WHERE revision_id = @id",
                 tx, ct, ("id", id)).ConfigureAwait(false);
+            var (baseId, members) = await MembershipRowsAsync(connection, tx, id, fods, ct).ConfigureAwait(false);
+            await connection.ExecuteAsync("UPDATE revisions SET fods_base_id = @base WHERE id = @id", tx, ct, ("base", baseId), ("id", id)).ConfigureAwait(false);
             try
             {
-                await InsertRevisionChildrenAsync(connection, tx, id, roots, fods, errors, ct).ConfigureAwait(false);
+                await InsertRevisionChildrenAsync(connection, tx, id, roots, members, errors, ct).ConfigureAwait(false);
             }
             catch (DbException ex) when (IsForeignKeyViolation(ex))
             {
@@ -175,8 +178,12 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
         GuardAsync("deleting a revision", async ct =>
         {
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await DetachDependentsAsync(connection, tx, revisionId, ct).ConfigureAwait(false);
             // The children go by ON DELETE CASCADE (SQLite connections enable foreign keys).
-            return await connection.ExecuteCountAsync("DELETE FROM revisions WHERE id = @id", null, ct, ("id", revisionId)).ConfigureAwait(false) > 0;
+            var deleted = await connection.ExecuteCountAsync("DELETE FROM revisions WHERE id = @id", tx, ct, ("id", revisionId)).ConfigureAwait(false) > 0;
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return deleted;
         }, cancellationToken);
 
     public override Task<IReadOnlyList<RevisionInfo>> ListRevisionsAsync(CancellationToken cancellationToken = default) =>
@@ -191,13 +198,13 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
 
     public override Task<IReadOnlyList<StoredFod>> ListFodsAsync(long revisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing FODs",
-            $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
+            $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_members rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
             ReadStoredFod,
             cancellationToken, ("revisionId", revisionId));
 
     public override Task<IReadOnlyList<SourceFod>> ListSourceFodsAsync(long revisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing FOD sources",
-            "SELECT f.drv_path, f.name, f.urls, rf.attrs FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
+            "SELECT f.drv_path, f.name, f.urls, rf.attrs FROM revision_members rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = @revisionId ORDER BY rf.drv_path",
             static r => new SourceFod(r.GetString(0), r.GetString(1), TextList.Split(r.GetString(2)), TextList.Split(r.GetString(3))),
             cancellationToken, ("revisionId", revisionId));
 
@@ -206,10 +213,10 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
 
     public override Task<IReadOnlyList<StoredFod>> ListFodsNotInAsync(long revisionId, long otherRevisionId, CancellationToken cancellationToken = default) =>
         QueryListAsync("listing changed FODs",
-            $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path " +
+            $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_members rf JOIN fods f ON f.drv_path = rf.drv_path " +
             // Nested so that the planner looks FODs up by output/recipe index first; as a join, SQLite scanned the other revision per row.
             "WHERE rf.revision_id = @revisionId AND NOT EXISTS (SELECT 1 FROM fods o WHERE o.output_path = f.output_path AND o.recipe_hash = f.recipe_hash " +
-            "AND EXISTS (SELECT 1 FROM revision_fods ro WHERE ro.revision_id = @otherRevisionId AND ro.drv_path = o.drv_path)) ORDER BY rf.drv_path",
+            "AND EXISTS (SELECT 1 FROM revision_members ro WHERE ro.revision_id = @otherRevisionId AND ro.drv_path = o.drv_path)) ORDER BY rf.drv_path",
             ReadStoredFod,
             cancellationToken, ("revisionId", revisionId), ("otherRevisionId", otherRevisionId));
 
@@ -226,7 +233,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
             // Key-set lookups take no extra parameters: the revision is a number, written into the text.
             var select = string.Create(CultureInfo.InvariantCulture,
-                $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_fods rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = {revisionId} AND");
+                $"SELECT {Rows.List(Rows.FodColumns, "f.")}, rf.attrs, rf.attr_count FROM revision_members rf JOIN fods f ON f.drv_path = rf.drv_path WHERE rf.revision_id = {revisionId} AND");
             await QueryByKeysAsync(connection, select, "f.output_path", outputPaths, r => found.Add(ReadStoredFod(r)), ct).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);

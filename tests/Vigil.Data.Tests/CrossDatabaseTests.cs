@@ -65,7 +65,7 @@ public sealed class CrossDatabaseTests(PostgresFixture postgres) : IDisposable
             await using var command = c.CreateCommand();
             command.CommandText = """
                 SELECT m.name || '.' || p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
-                WHERE m.type = 'table' ORDER BY m.name, p.cid;
+                WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid;
                 SELECT 'index ' || name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name
                 """;
             await using var reader = await command.ExecuteReaderAsync(Ct);
