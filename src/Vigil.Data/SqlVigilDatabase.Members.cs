@@ -30,9 +30,11 @@ internal abstract partial class SqlVigilDatabase
             return (null, fods);
         }
         var bases = await connection.QueryAsync(
-            "SELECT id FROM revisions WHERE id <> @id AND fods_base_id IS NULL AND fod_count > 0 ORDER BY scanned_at DESC, id DESC LIMIT 1",
-            r => r.GetInt64(0), transaction, ct, ("id", revisionId)).ConfigureAwait(false);
-        if (bases.Count == 0)
+            "SELECT id, fod_count FROM revisions WHERE id <> @id AND fods_base_id IS NULL AND fod_count > 0 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+            r => (Id: r.GetInt64(0), Count: r.GetInt32(1)), transaction, ct, ("id", revisionId)).ConfigureAwait(false);
+        var most = fods.Count / DeltaAtMostOneIn;
+        // A difference in size alone too large: not worth reading the base to find out.
+        if (bases.Count == 0 || Math.Abs(bases[0].Count - fods.Count) > most)
         {
             return (null, fods);
         }
@@ -41,8 +43,7 @@ internal abstract partial class SqlVigilDatabase
         {
             inBase[r.GetString(0)] = (r.GetString(1), r.GetInt32(2));
             return 0;
-        }, transaction, ct, ("base", bases[0])).ConfigureAwait(false);
-        var most = fods.Count / DeltaAtMostOneIn;
+        }, transaction, ct, ("base", bases[0].Id)).ConfigureAwait(false);
         var rows = new List<RevisionFod>();
         foreach (var fod in fods)
         {
@@ -61,7 +62,7 @@ internal abstract partial class SqlVigilDatabase
             return (null, fods);
         }
         rows.AddRange(inBase.Keys.Select(path => new RevisionFod(path, [], RemovedFromBase)));
-        return (bases[0], rows);
+        return (bases[0].Id, rows);
     }
 
     /// <summary>

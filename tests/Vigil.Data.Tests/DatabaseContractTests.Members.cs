@@ -47,10 +47,14 @@ public abstract partial class DatabaseContractTests
         var byHash = await db.FindFodsByHashAsync([fods[1].HashSri, fods[31].HashSri, fods[32].HashSri], Ct);
         Assert.Equal(["a", "a", "b"], new[] { fods[1], fods[31], fods[32] }.Select(f => byHash.Single(h => h.Fod.DrvPath == f.DrvPath).FirstRevision));
 
-        // Most FODs changed: stored whole, not as a difference larger than what it describes.
+        // Fewer FODs than its base by more than a quarter: stored whole, not as a difference larger than what it describes.
         clock.Now = T0.AddHours(2);
         var c = await db.SaveRevisionAsync("c", "t", [], [.. fods.Skip(20).Select(f => Member(f))], [], null, Ct);
         Assert.Equal(["0", "20"], [await StoredBaseAsync(cs, c), $"{await StoredRowsAsync(cs, c)}"]);
+        // As many FODs as its base (c), none the same.
+        clock.Now = T0.AddHours(3);
+        var d = await db.SaveRevisionAsync("d", "t", [], [.. fods.Take(20).Select(f => Member(f))], [], null, Ct);
+        Assert.Equal(["0", "20"], [await StoredBaseAsync(cs, d), $"{await StoredRowsAsync(cs, d)}"]);
     }
 
     [Fact]
