@@ -43,6 +43,8 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
 
     protected override string? MigrationLockSql => $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
 
+    protected override string ShareLockSuffix => " FOR SHARE";
+
     protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

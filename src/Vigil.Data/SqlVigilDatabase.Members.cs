@@ -16,6 +16,14 @@ internal abstract partial class SqlVigilDatabase
     /// </summary>
     private const int DeltaAtMostOneIn = 4;
 
+    /// <summary>
+    /// Appended to the query that picks the base, to hold its row until the save commits: a
+    /// concurrent save that replaces or deletes the base then waits, and stores this revision whole
+    /// first (<see cref="DetachDependentsAsync"/>) instead of pulling its base rows from under it.
+    /// Empty where a write transaction already excludes every other writer (SQLite).
+    /// </summary>
+    protected virtual string ShareLockSuffix => "";
+
     /// <summary>The <c>attr_count</c> of a row that removes an FOD of the base from the revision.</summary>
     private const int RemovedFromBase = -1;
 
@@ -23,14 +31,14 @@ internal abstract partial class SqlVigilDatabase
     /// The base to store <paramref name="fods"/> against and the rows to store: the difference from
     /// the newest revision stored whole, or, with no base, every FOD.
     /// </summary>
-    private static async Task<(long? BaseId, IReadOnlyList<RevisionFod> Rows)> MembershipRowsAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionFod> fods, CancellationToken ct)
+    private async Task<(long? BaseId, IReadOnlyList<RevisionFod> Rows)> MembershipRowsAsync(DbConnection connection, DbTransaction transaction, long revisionId, IReadOnlyList<RevisionFod> fods, CancellationToken ct)
     {
         if (fods.Count < DeltaAtMostOneIn)
         {
             return (null, fods);
         }
         var bases = await connection.QueryAsync(
-            "SELECT id, fod_count FROM revisions WHERE id <> @id AND fods_base_id IS NULL AND fod_count > 0 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+            "SELECT id, fod_count FROM revisions WHERE id <> @id AND fods_base_id IS NULL AND fod_count > 0 ORDER BY scanned_at DESC, id DESC LIMIT 1" + ShareLockSuffix,
             r => (Id: r.GetInt64(0), Count: r.GetInt32(1)), transaction, ct, ("id", revisionId)).ConfigureAwait(false);
         var most = fods.Count / DeltaAtMostOneIn;
         // A difference in size alone too large: not worth reading the base to find out.
