@@ -46,12 +46,9 @@ internal abstract partial class SqlVigilDatabase
         {
             return (null, fods);
         }
-        var inBase = new Dictionary<string, (string Attrs, int Count)>(StringComparer.Ordinal);
-        await connection.QueryAsync("SELECT drv_path, attrs, attr_count FROM revision_fods WHERE revision_id = @base", r =>
-        {
-            inBase[r.GetString(0)] = (r.GetString(1), r.GetInt32(2));
-            return 0;
-        }, transaction, ct, ("base", bases[0].Id)).ConfigureAwait(false);
+        var baseRows = await connection.QueryAsync("SELECT drv_path, attrs, attr_count FROM revision_fods WHERE revision_id = @base",
+            r => (Path: r.GetString(0), Attrs: r.GetString(1), Count: r.GetInt32(2)), transaction, ct, ("base", bases[0].Id)).ConfigureAwait(false);
+        var inBase = baseRows.ToDictionary(b => b.Path, b => (b.Attrs, b.Count), StringComparer.Ordinal);
         var rows = new List<RevisionFod>();
         foreach (var fod in fods)
         {
