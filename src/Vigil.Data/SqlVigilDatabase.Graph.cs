@@ -7,6 +7,7 @@ namespace Vigil.Data;
 internal abstract partial class SqlVigilDatabase
 {
     private const string GraphSelect = "SELECT g.graph FROM revision_graphs g";
+    private const string NewestGraphIds = "SELECT g.revision_id FROM revision_graphs g JOIN revisions r ON r.id = g.revision_id ORDER BY r.scanned_at DESC, r.id DESC";
 
     /// <summary>Inserts FOD records; ones already stored are left as they are.</summary>
     protected abstract Task InsertFodsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<FodRecord> fods, CancellationToken cancellationToken);
@@ -34,8 +35,12 @@ internal abstract partial class SqlVigilDatabase
     {
     }
 
+    // The newest revision is chosen by id first and its blob read after: ordering the joined rows with
+    // the blob among them made SQLite copy every kept graph into a temporary sorter. On the bench
+    // set's 3.2 MB graphs that took 27 ms instead of 5 with two stored, and 170-330 ms instead of 3
+    // with the 20 that KeptGraphs allows.
     public override Task<RevisionGraph?> LoadLatestGraphAsync(CancellationToken cancellationToken = default) =>
-        LoadGraphAsync($"{GraphSelect} JOIN revisions r ON r.id = g.revision_id ORDER BY r.scanned_at DESC, r.id DESC LIMIT 1", cancellationToken);
+        LoadGraphAsync($"{GraphSelect} WHERE g.revision_id = ({NewestGraphIds} LIMIT 1)", cancellationToken);
 
     public override Task<RevisionGraph?> LoadGraphAsync(long revisionId, CancellationToken cancellationToken = default) =>
         LoadGraphAsync($"{GraphSelect} WHERE g.revision_id = @id", cancellationToken, ("id", revisionId));
@@ -67,8 +72,7 @@ internal abstract partial class SqlVigilDatabase
             await connection.ExecuteAsync("INSERT INTO revision_graphs (revision_id, node_count, graph) VALUES (@id, @count, @graph)", transaction, ct,
                 ("id", revisionId), ("count", graph.Count), ("graph", graph.Encode())).ConfigureAwait(false);
             await connection.ExecuteAsync(
-                "DELETE FROM revision_graphs WHERE revision_id NOT IN (SELECT g.revision_id FROM revision_graphs g JOIN revisions r ON r.id = g.revision_id " +
-                $"ORDER BY r.scanned_at DESC, r.id DESC LIMIT {KeptGraphs})",
+                $"DELETE FROM revision_graphs WHERE revision_id NOT IN ({NewestGraphIds} LIMIT {KeptGraphs})",
                 transaction, ct).ConfigureAwait(false);
         }
     }
