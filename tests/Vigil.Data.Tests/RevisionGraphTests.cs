@@ -174,6 +174,149 @@ public sealed class RevisionGraphTests
         Assert.Equal(0, empty);
     }
 
+    /// <summary>
+    /// A base graph of unique paths, and a graph of the same immutable derivations: some of the base's
+    /// nodes with their closures, and new nodes naming any of them, in any order.
+    /// </summary>
+    private static readonly Gen<(RevisionGraph Base, RevisionGraph Graph)> Related =
+        Gen.Select(Gen.Int[0, 40], Gen.Int[0, 20], Gen.Int[0, int.MaxValue]).Select((baseCount, newCount, seed) =>
+        {
+            var random = new Random(seed);
+            var baseNodes = new List<(string Path, bool IsFod, int[] Inputs)>();
+            for (var n = 0; n < baseCount; n++)
+            {
+                baseNodes.Add((TestData.DrvPath("base", n), random.Next(2) == 0, [.. Enumerable.Range(0, random.Next(Math.Min(n, 4) + 1)).Select(_ => random.Next(n))]));
+            }
+            var keep = new bool[baseCount];
+            for (var n = baseCount - 1; n >= 0; n--)
+            {
+                keep[n] |= random.Next(3) > 0;
+                if (keep[n])
+                {
+                    foreach (var input in baseNodes[n].Inputs)
+                    {
+                        keep[input] = true;
+                    }
+                }
+            }
+            // Paths first, so that inputs can name any node of the graph, then a shuffle.
+            var paths = Enumerable.Range(0, baseCount).Where(n => keep[n]).Select(n => baseNodes[n].Path)
+                .Concat(Enumerable.Range(0, newCount).Select(i => TestData.DrvPath("new", i))).OrderBy(_ => random.Next()).ToList();
+            var nodeOf = paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i);
+            var graphNodes = paths.Select(path =>
+            {
+                if (path.Contains("pkg-", StringComparison.Ordinal) && baseNodes.FindIndex(b => b.Path == path) is var b and >= 0)
+                {
+                    return (path, baseNodes[b].IsFod, baseNodes[b].Inputs.Select(i => nodeOf[baseNodes[i].Path]).ToArray());
+                }
+                return (path, random.Next(2) == 0, Enumerable.Range(0, random.Next(4)).Select(_ => random.Next(paths.Count)).ToArray());
+            }).ToList();
+            return (TestData.BuildGraph(baseNodes), TestData.BuildGraph(graphNodes));
+        });
+
+    /// <summary>The nodes as path, flag and input paths, in path order: equal for graphs that differ only in their node numbers.</summary>
+    private static List<string> Canonical(RevisionGraph graph) =>
+        [.. Enumerable.Range(0, graph.Count).Select(n => $"{graph.Path(n)}|{graph.IsFod(n)}|{string.Join(",", graph.Inputs(n).ToArray().Select(graph.Path))}").Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void A_difference_from_a_base_decodes_against_it_to_the_same_graph_within_the_limit_given()
+    {
+        Gen.Select(Related, Gen.Int[0, 60]).Sample((pair, max) =>
+        {
+            var (@base, graph) = pair;
+            var basePaths = TestData.Paths(@base).ToHashSet();
+            var paths = TestData.Paths(graph).ToHashSet();
+            var changed = paths.Count(p => !basePaths.Contains(p)) + basePaths.Count(p => !paths.Contains(p));
+
+            var blob = graph.EncodeDifference(@base, max);
+
+            Assert.Equal(changed > max, blob is null);
+            var unlimited = graph.EncodeDifference(@base, int.MaxValue)!;
+            Assert.True(RevisionGraph.IsDifference(unlimited));
+            Assert.False(RevisionGraph.IsDifference(graph.Encode()));
+            var decoded = RevisionGraph.Decode(unlimited, @base);
+            Assert.Equal(Canonical(graph), Canonical(decoded));
+            // The kept base nodes come first, in the base's order.
+            Assert.Equal(TestData.Paths(@base).Where(paths.Contains), TestData.Paths(decoded).Take(paths.Count(basePaths.Contains)));
+            // Without its base, against another, or a whole graph against one: refused.
+            Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode(unlimited));
+            Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode(unlimited, TestData.BuildGraph([.. TestData.Paths(@base).Append("x").Select(p => (p, false, Array.Empty<int>()))])));
+            Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode(graph.Encode(), @base));
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void A_graph_that_disagrees_with_its_base_on_a_shared_path_is_not_stored_as_a_difference()
+    {
+        var @base = TestData.BuildGraph([("a", false, []), ("b", true, []), ("c", false, [0, 1])]);
+        Assert.NotNull(TestData.BuildGraph([("c", false, [2, 1]), ("b", true, []), ("a", false, [])]).EncodeDifference(@base, 10));
+        // Another flag, other inputs, inputs in another order, a repeated path.
+        Assert.Null(TestData.BuildGraph([("b", false, [])]).EncodeDifference(@base, 10));
+        Assert.Null(TestData.BuildGraph([("a", false, []), ("b", true, []), ("c", false, [0])]).EncodeDifference(@base, 10));
+        Assert.Null(TestData.BuildGraph([("a", false, []), ("b", true, []), ("c", false, [1, 0])]).EncodeDifference(@base, 10));
+        Assert.Null(TestData.BuildGraph([("a", false, []), ("a", false, []), ("b", true, []), ("c", false, [1, 2])]).EncodeDifference(@base, 10));
+        // Any random pair: a difference, when there is one, decodes to the same graph.
+        Gen.Select(Nodes, Nodes).Sample((b, g) =>
+        {
+            var (baseGraph, graph) = (TestData.BuildGraph(b), TestData.BuildGraph(g));
+            if (graph.EncodeDifference(baseGraph, int.MaxValue) is { } blob)
+            {
+                Assert.Equal(Canonical(graph), Canonical(RevisionGraph.Decode(blob, baseGraph)));
+            }
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void The_difference_format_is_version_2_with_gaps_between_removed_nodes()
+    {
+        var @base = TestData.BuildGraph([("a", false, []), ("b", true, []), ("c", false, [0]), ("d", false, [])]);
+        var graph = TestData.BuildGraph([("e", true, [1, 2]), ("c", false, [2]), ("a", false, [])]);
+        // Base of 4; removed b (1) and d (3, a gap of 1 after b); added e with inputs c (2) and a (0).
+        Assert.Equal([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], graph.EncodeDifference(@base, 10));
+        Assert.Equal(["a|False|", "c|False|a", "e|True|c,a"], Canonical(RevisionGraph.Decode([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], @base)));
+        Assert.Null(graph.EncodeDifference(@base, 2));
+        // A removed node that a kept one needs, a removal past the base, an added input past the added nodes.
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([2, 4, 1, 0, 0], @base));
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([2, 4, 2, 3, 0, 0], @base));
+        Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([2, 4, 0, 1, 1, (byte)'e', 0, 1, 5], @base));
+    }
+
+    [Fact]
+    public void Corrupted_differences_decode_consistently_or_throw_only_invalid_data()
+    {
+        var edit = Gen.Select(Gen.Int[0, 2], Gen.Int[0, int.MaxValue], Gen.OneOf(Gen.Byte, Gen.Const((byte)0), Gen.Const((byte)0x80), Gen.Const((byte)1)));
+        Gen.Select(Related, edit.Array[1, 3]).Sample((pair, edits) =>
+        {
+            var bytes = pair.Graph.EncodeDifference(pair.Base, int.MaxValue)!.ToList();
+            foreach (var (kind, where, value) in edits)
+            {
+                var at = where % (bytes.Count + 1);
+                switch (kind)
+                {
+                    case 0 when at < bytes.Count:
+                        bytes[at] = value;
+                        break;
+                    case 1:
+                        bytes.Insert(at, value);
+                        break;
+                    case 2 when at < bytes.Count:
+                        bytes.RemoveAt(at);
+                        break;
+                }
+            }
+            RevisionGraph graph;
+            try
+            {
+                graph = RevisionGraph.Decode([.. bytes], pair.Base);
+            }
+            catch (InvalidDataException)
+            {
+                return;
+            }
+            Assert.Equal(TestData.Render(graph), TestData.Render(RevisionGraph.Decode(graph.Encode())));
+        }, iter: 3000);
+    }
+
     private static void DecodesOrRefuses(byte[] bytes)
     {
         RevisionGraph graph;
