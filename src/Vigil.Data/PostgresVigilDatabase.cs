@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
@@ -44,6 +45,9 @@ internal sealed partial class PostgresVigilDatabase : SqlVigilDatabase
     protected override string? MigrationLockSql => $"SELECT pg_advisory_xact_lock({MigrationLockKey})";
 
     protected override string ShareLockSuffix => " FOR SHARE";
+
+    protected override async ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
 
     protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -180,6 +180,7 @@ internal abstract partial class SqlVigilDatabase : VigilDatabase
             await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
             await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             await DetachDependentsAsync(connection, tx, revisionId, ct).ConfigureAwait(false);
+            await DetachGraphDependentsAsync(connection, tx, revisionId, ct).ConfigureAwait(false);
             // The children go by ON DELETE CASCADE (SQLite connections enable foreign keys).
             var deleted = await connection.ExecuteCountAsync("DELETE FROM revisions WHERE id = @id", tx, ct, ("id", revisionId)).ConfigureAwait(false) > 0;
             await tx.CommitAsync(ct).ConfigureAwait(false);

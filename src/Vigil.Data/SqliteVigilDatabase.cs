@@ -81,6 +81,10 @@ internal sealed partial class SqliteVigilDatabase : SqlVigilDatabase
 
     protected override string? MigrationLockSql => null;
 
+    // Deferred: the default BEGIN IMMEDIATE would take the write lock, and hold off every writer, to read.
+    protected override ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     protected override ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

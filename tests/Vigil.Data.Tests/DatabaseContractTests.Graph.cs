@@ -176,8 +176,9 @@ public abstract partial class DatabaseContractTests
             : $"INSERT INTO drvs VALUES (1, '{graph.Path(0)}', false, '\\x'::bytea), (2, '{graph.Path(1)}', true, '\\x01'::bytea)");
         // ...and v8's index of revision_fods by drv_path, which v10 drops.
         await RawExecuteAsync(cs, "CREATE INDEX revision_fods_drv_path ON revision_fods (drv_path)");
-        // v11 (a column and a view, which nothing of v9 and v10 touches) stays: its column cannot be dropped in SQLite.
-        await RawExecuteAsync(cs, "DELETE FROM schema_version WHERE version IN (9, 10)");
+        // v11 (a column and a view, which nothing of v9 and v10 touches) stays: its column cannot be
+        // dropped in SQLite. v12 (columns of the revision_graphs that v9 creates) runs again.
+        await RawExecuteAsync(cs, "DELETE FROM schema_version WHERE version IN (9, 10, 12)");
         var tableCount = sqlite
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{0}'"
             : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '{0}'";
