@@ -100,13 +100,13 @@ public sealed class RevisionGraph
 
     /// <summary>
     /// This graph as the difference from <paramref name="base"/> (format 2): the base's nodes it
-    /// lacks and the nodes it adds. Null when more than <paramref name="maxChanged"/> nodes differ,
-    /// or when a node shares a path with a base node but not its flags and inputs (then the graphs are
+    /// lacks and the nodes it adds. Null when it adds more than <paramref name="maxAdded"/> nodes
+    /// (a removed node costs a number, an added one its path and inputs), or when a node shares a path with a base node but not its flags and inputs (then the graphs are
     /// not two views of the same immutable derivations, and only the whole graph says what this one is).
     /// Decoding it against the same base gives this graph with its nodes renumbered: the base's nodes
     /// kept, in the base's order, then the added ones in this graph's order.
     /// </summary>
-    public byte[]? EncodeDifference(RevisionGraph @base, int maxChanged)
+    public byte[]? EncodeDifference(RevisionGraph @base, int maxAdded)
     {
         ArgumentNullException.ThrowIfNull(@base);
         var inBase = new int[_paths.Length];
@@ -123,7 +123,7 @@ public sealed class RevisionGraph
             {
                 inBase[n] = -1;
                 added.Add(n);
-                if (added.Count > maxChanged)
+                if (added.Count > maxAdded)
                 {
                     return null;
                 }
@@ -135,10 +135,6 @@ public sealed class RevisionGraph
             if (!kept[b])
             {
                 removed.Add(b);
-                if (added.Count + removed.Count > maxChanged)
-                {
-                    return null;
-                }
             }
         }
         for (var n = 0; n < _paths.Length; n++)

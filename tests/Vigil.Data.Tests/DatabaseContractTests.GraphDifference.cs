@@ -47,7 +47,7 @@ public abstract partial class DatabaseContractTests
         var r3 = await db.SaveRevisionAsync("r3", "t", [], [], [], g3, Ct);
         clock.Now = T0.AddHours(3);
         var r4 = await db.SaveRevisionAsync("r4", "t", [], [], [], unrelated, Ct);
-        // Over a quarter of the nodes different from the newest whole graph (r4's): whole again.
+        // Adding over half its nodes to the newest whole graph (r4's): whole again.
         clock.Now = T0.AddHours(4);
         var r5 = await db.SaveRevisionAsync("r5", "t", [], [], [], Variant(g1, 60, 0, "five"), Ct);
 
@@ -151,7 +151,7 @@ public abstract partial class DatabaseContractTests
         Assert.Equal(Canonical(g1), Canonical(await db.LoadLatestGraphAsync(Ct)));
 
         // Another process rescans r1 at the same instant (same id, same scan time) with another graph of as many nodes.
-        var replaced = Variant(g1, 30, 30, "replaced");
+        var replaced = Variant(g1, 60, 60, "replaced");
         await other.SaveRevisionAsync("r1", "t", [], [], [], replaced, Ct);
         clock.Now = T0.AddHours(1);
         var g2 = Variant(replaced, 3, 3, "two");

@@ -226,11 +226,11 @@ public sealed class RevisionGraphTests
             var (@base, graph) = pair;
             var basePaths = TestData.Paths(@base).ToHashSet();
             var paths = TestData.Paths(graph).ToHashSet();
-            var changed = paths.Count(p => !basePaths.Contains(p)) + basePaths.Count(p => !paths.Contains(p));
+            var added = paths.Count(p => !basePaths.Contains(p));
 
             var blob = graph.EncodeDifference(@base, max);
 
-            Assert.Equal(changed > max, blob is null);
+            Assert.Equal(added > max, blob is null);
             var unlimited = graph.EncodeDifference(@base, int.MaxValue)!;
             Assert.True(RevisionGraph.IsDifference(unlimited));
             Assert.False(RevisionGraph.IsDifference(graph.Encode()));
@@ -274,7 +274,8 @@ public sealed class RevisionGraphTests
         // Base of 4; removed b (1) and d (3, a gap of 1 after b); added e with inputs c (2) and a (0).
         Assert.Equal([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], graph.EncodeDifference(@base, 10));
         Assert.Equal(["a|False|", "c|False|a", "e|True|c,a"], Canonical(RevisionGraph.Decode([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], @base)));
-        Assert.Null(graph.EncodeDifference(@base, 2));
+        Assert.Null(graph.EncodeDifference(@base, 0));
+        Assert.NotNull(graph.EncodeDifference(@base, 1));
         // A removed node that a kept one needs, a removal past the base, an added input past the added nodes.
         Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([2, 4, 1, 0, 0], @base));
         Assert.Throws<InvalidDataException>(() => RevisionGraph.Decode([2, 4, 2, 3, 0, 0], @base));
