@@ -21,11 +21,6 @@ public abstract partial class DatabaseContractTests
         return TestData.BuildGraph(nodes);
     }
 
-    /// <summary>The nodes as path, flag and input paths, in path order: what a graph says, whatever its node numbers.</summary>
-    private static List<string> Canonical(RevisionGraph? graph) => graph is null
-        ? ["<no graph>"]
-        : [.. Enumerable.Range(0, graph.Count).Select(n => $"{graph.Path(n)}|{graph.IsFod(n)}|{string.Join(",", graph.Inputs(n).ToArray().Select(graph.Path))}").Order(StringComparer.Ordinal)];
-
     private async Task<string> GraphBaseAsync(string cs, RevisionInfo revision) =>
         Assert.Single(await RawQueryAsync(cs, $"SELECT COALESCE(base_id, 0) FROM revision_graphs WHERE revision_id = {revision.Id}"));
 
@@ -58,10 +53,10 @@ public abstract partial class DatabaseContractTests
         await using var other = await VigilDatabase.OpenAsync(cs, clock, Ct);
         foreach (var reader in new[] { db, other })
         {
-            Assert.Equal(Canonical(g1), Canonical(await reader.LoadGraphAsync(r1.Id, Ct)));
-            Assert.Equal(Canonical(g2), Canonical(await reader.LoadGraphAsync(r2.Id, Ct)));
-            Assert.Equal(Canonical(g3), Canonical(await reader.LoadGraphAsync(r3.Id, Ct)));
-            Assert.Equal(Canonical(Variant(g1, 60, 0, "five")), Canonical(await reader.LoadLatestGraphAsync(Ct)));
+            Assert.Equal(TestData.Canonical(g1), TestData.Canonical(await reader.LoadGraphAsync(r1.Id, Ct)));
+            Assert.Equal(TestData.Canonical(g2), TestData.Canonical(await reader.LoadGraphAsync(r2.Id, Ct)));
+            Assert.Equal(TestData.Canonical(g3), TestData.Canonical(await reader.LoadGraphAsync(r3.Id, Ct)));
+            Assert.Equal(TestData.Canonical(Variant(g1, 60, 0, "five")), TestData.Canonical(await reader.LoadLatestGraphAsync(Ct)));
         }
         // The difference is the smaller blob by far.
         var sizes = await RawQueryAsync(cs, $"SELECT LENGTH(graph) FROM revision_graphs WHERE revision_id IN ({r1.Id}, {r2.Id}) ORDER BY revision_id");
@@ -89,18 +84,18 @@ public abstract partial class DatabaseContractTests
         var g1Again = Variant(g1, 1, 1, "again");
         await db.SaveRevisionAsync("r1", "t", [], [], [], g1Again, Ct);
         Assert.Equal(["0", "0", $"{r3.Id}"], [await GraphBaseAsync(cs, r2), await GraphBaseAsync(cs, r3), await GraphBaseAsync(cs, r1)]);
-        Assert.Equal(Canonical(g2), Canonical(await db.LoadGraphAsync(r2.Id, Ct)));
-        Assert.Equal(Canonical(g3), Canonical(await db.LoadGraphAsync(r3.Id, Ct)));
-        Assert.Equal(Canonical(g1Again), Canonical(await db.LoadGraphAsync(r1.Id, Ct)));
+        Assert.Equal(TestData.Canonical(g2), TestData.Canonical(await db.LoadGraphAsync(r2.Id, Ct)));
+        Assert.Equal(TestData.Canonical(g3), TestData.Canonical(await db.LoadGraphAsync(r3.Id, Ct)));
+        Assert.Equal(TestData.Canonical(g1Again), TestData.Canonical(await db.LoadGraphAsync(r1.Id, Ct)));
 
         // Deleting r3 stores r1 whole; resaving r2 without a graph drops only r2's.
         Assert.True(await db.DeleteRevisionAsync(r3.Id, Ct));
         Assert.Equal("0", await GraphBaseAsync(cs, r1));
-        Assert.Equal(Canonical(g1Again), Canonical(await db.LoadGraphAsync(r1.Id, Ct)));
+        Assert.Equal(TestData.Canonical(g1Again), TestData.Canonical(await db.LoadGraphAsync(r1.Id, Ct)));
         clock.Now = T0.AddHours(4);
         await db.SaveRevisionAsync("r2", "t", [], [], [], null, Ct);
         Assert.Equal([$"{r1.Id}"], await RawQueryAsync(cs, "SELECT revision_id FROM revision_graphs"));
-        Assert.Equal(Canonical(g1Again), Canonical(await db.LoadLatestGraphAsync(Ct)));
+        Assert.Equal(TestData.Canonical(g1Again), TestData.Canonical(await db.LoadLatestGraphAsync(Ct)));
     }
 
     [Fact]
@@ -126,7 +121,7 @@ public abstract partial class DatabaseContractTests
         foreach (var (revision, graph) in saved.Skip(2))
         {
             Assert.Equal($"{r0.Id}", await GraphBaseAsync(cs, revision));
-            Assert.Equal(Canonical(graph), Canonical(await db.LoadGraphAsync(revision.Id, Ct)));
+            Assert.Equal(TestData.Canonical(graph), TestData.Canonical(await db.LoadGraphAsync(revision.Id, Ct)));
         }
 
         // Once none needs it (each stored whole by an unrelated rescan), the next save drops it.
@@ -148,7 +143,7 @@ public abstract partial class DatabaseContractTests
         await using var other = await VigilDatabase.OpenAsync(cs, clock, Ct);
         var (g1, _) = TestData.Graph(100, "one");
         await db.SaveRevisionAsync("r1", "t", [], [], [], g1, Ct);
-        Assert.Equal(Canonical(g1), Canonical(await db.LoadLatestGraphAsync(Ct)));
+        Assert.Equal(TestData.Canonical(g1), TestData.Canonical(await db.LoadLatestGraphAsync(Ct)));
 
         // Another process rescans r1 at the same instant (same id, same scan time) with another graph of as many nodes.
         var replaced = Variant(g1, 60, 60, "replaced");
@@ -160,7 +155,7 @@ public abstract partial class DatabaseContractTests
         // A difference from the graph r1 holds now, not from the one decoded before (from which it differs too much).
         Assert.Equal($"{(await db.FindRevisionAsync("r1", Ct))!.Id}", await GraphBaseAsync(cs, r2));
         await using var fresh = await VigilDatabase.OpenAsync(cs, clock, Ct);
-        Assert.Equal(Canonical(g2), Canonical(await fresh.LoadGraphAsync(r2.Id, Ct)));
-        Assert.Equal(Canonical(g2), Canonical(await db.LoadGraphAsync(r2.Id, Ct)));
+        Assert.Equal(TestData.Canonical(g2), TestData.Canonical(await fresh.LoadGraphAsync(r2.Id, Ct)));
+        Assert.Equal(TestData.Canonical(g2), TestData.Canonical(await db.LoadGraphAsync(r2.Id, Ct)));
     }
 }

@@ -218,10 +218,6 @@ public sealed class RevisionGraphTests
             return (TestData.BuildGraph(baseNodes), TestData.BuildGraph(graphNodes));
         });
 
-    /// <summary>The nodes as path, flag and input paths, in path order: equal for graphs that differ only in their node numbers.</summary>
-    private static List<string> Canonical(RevisionGraph graph) =>
-        [.. Enumerable.Range(0, graph.Count).Select(n => $"{graph.Path(n)}|{graph.IsFod(n)}|{string.Join(",", graph.Inputs(n).ToArray().Select(graph.Path))}").Order(StringComparer.Ordinal)];
-
     [Fact]
     public void A_difference_from_a_base_decodes_against_it_to_the_same_graph_within_the_limit_given()
     {
@@ -239,7 +235,7 @@ public sealed class RevisionGraphTests
             Assert.True(RevisionGraph.IsDifference(unlimited));
             Assert.False(RevisionGraph.IsDifference(graph.Encode()));
             var decoded = RevisionGraph.Decode(unlimited, @base);
-            Assert.Equal(Canonical(graph), Canonical(decoded));
+            Assert.Equal(TestData.Canonical(graph), TestData.Canonical(decoded));
             // The kept base nodes come first, in the base's order.
             Assert.Equal(TestData.Paths(@base).Where(paths.Contains), TestData.Paths(decoded).Take(paths.Count(basePaths.Contains)));
             // Without its base, against another, or a whole graph against one: refused.
@@ -265,7 +261,7 @@ public sealed class RevisionGraphTests
             var (baseGraph, graph) = (TestData.BuildGraph(b), TestData.BuildGraph(g));
             if (graph.EncodeDifference(baseGraph, int.MaxValue) is { } blob)
             {
-                Assert.Equal(Canonical(graph), Canonical(RevisionGraph.Decode(blob, baseGraph)));
+                Assert.Equal(TestData.Canonical(graph), TestData.Canonical(RevisionGraph.Decode(blob, baseGraph)));
             }
         }, iter: 2000);
     }
@@ -277,7 +273,7 @@ public sealed class RevisionGraphTests
         var graph = TestData.BuildGraph([("e", true, [1, 2]), ("c", false, [2]), ("a", false, [])]);
         // Base of 4; removed b (1) and d (3, a gap of 1 after b); added e with inputs c (2) and a (0).
         Assert.Equal([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], graph.EncodeDifference(@base, 10));
-        Assert.Equal(["a|False|", "c|False|a", "e|True|c,a"], Canonical(RevisionGraph.Decode([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], @base)));
+        Assert.Equal(["a|False|", "c|False|a", "e|True|c,a"], TestData.Canonical(RevisionGraph.Decode([2, 4, 2, 1, 1, 1, 1, (byte)'e', 1, 2, 2, 0], @base)));
         Assert.Null(graph.EncodeDifference(@base, 0));
         Assert.NotNull(graph.EncodeDifference(@base, 1));
         // A removed node that a kept one needs, a removal past the base, an added input past the added nodes.

@@ -95,6 +95,14 @@ public static class TestData
         ? ["<no graph>"]
         : [.. Enumerable.Range(0, graph.Count).Select(n => $"{n}|{graph.Path(n)}|{graph.IsFod(n)}|[{string.Join(",", graph.Inputs(n).ToArray())}]")];
 
+    /// <summary>
+    /// The nodes as path, flag and input paths, in path order: what a graph says, whatever its node
+    /// numbers (a graph stored as a difference reads back renumbered).
+    /// </summary>
+    public static List<string> Canonical(RevisionGraph? graph) => graph is null
+        ? ["<no graph>"]
+        : [.. Enumerable.Range(0, graph.Count).Select(n => $"{graph.Path(n)}|{graph.IsFod(n)}|{string.Join(",", graph.Inputs(n).ToArray().Select(graph.Path))}").Order(StringComparer.Ordinal)];
+
     private static string StorePath(string key, string name) =>
         "/nix/store/" + Nix32.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 20)) + "-" + name;
 
