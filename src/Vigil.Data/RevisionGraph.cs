@@ -234,9 +234,6 @@ public sealed class RevisionGraph
         }
     }
 
-    /// <summary>Whether a stored blob is a difference (format 2), to be decoded against its base.</summary>
-    public static bool IsDifference(ReadOnlySpan<byte> blob) => !blob.IsEmpty && blob[0] == DifferenceFormat;
-
     /// <param name="base">The graph a difference (format 2) was made against; must be null for a whole graph.</param>
     /// <exception cref="InvalidDataException">The blob is not a graph of these formats, or not a difference from this base.</exception>
     public static RevisionGraph Decode(ReadOnlySpan<byte> blob, RevisionGraph? @base = null)
